@@ -1,0 +1,266 @@
+"""The ``geoapp`` command line. Commands are thin: they parse, call :mod:`geoapp.ingest`, print."""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from . import config as cfg
+from .errors import GeoappError, ValidationError
+from .store import open_store
+
+
+class Context:
+    def __init__(self):
+        self.settings = cfg.load_settings()
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            self._store = open_store(cfg.database_url(self.settings))
+            self._store.upgrade()
+        return self._store
+
+    def data_dir(self, source: str | None = None) -> Path:
+        folder = source or self.settings["DATA_MIRROR"]
+        if not folder or not Path(folder).is_dir():
+            raise click.UsageError("no data mirror folder: set GEOAPP_DATA_MIRROR to a folder laid out "
+                                   "like ../shared/data, or pass --source")
+        return Path(folder)
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def _stage_printer():
+    start = time.perf_counter()
+
+    def show(label: str):
+        click.echo(f"  [{time.perf_counter() - start:6.1f}s] {label}", err=True)
+    return show
+
+
+def _fail(exc: GeoappError, fmt: str = "text"):
+    if fmt == "json":
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"error: {exc}", err=True)
+        if isinstance(exc, ValidationError):
+            for p in exc.problems:
+                if p.level != "error":
+                    click.echo(f"  {p}", err=True)
+    sys.exit(2)
+
+
+class GeoappGroup(click.Group):
+    """Turns GeoappError into a clean message and exit code 2 (no traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GeoappError as exc:
+            _fail(exc)
+
+
+@click.group(cls=GeoappGroup)
+def main():
+    """geoapp — commune maps of security and drug-prevention status in Vietnam."""
+
+
+@main.group(cls=GeoappGroup)
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context):
+    """Apply pending schema migrations."""
+    store = open_store(cfg.database_url(ctx.settings))
+    applied = store.upgrade()
+    click.echo(f"{store.url}: schema version {store.schema_version()}"
+               + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)"))
+
+
+@main.group(cls=GeoappGroup)
+def boundaries():
+    """Commune boundary files."""
+
+
+def _boundary_options(f):
+    for opt in reversed([
+        click.option("--edition", type=click.Choice(["2025", "pre2025"]), required=True,
+                     help="Administrative map edition the file belongs to."),
+        click.option("--crs", help="CRS of the coordinates when the file has none (e.g. EPSG:9205)."),
+        click.option("--code-field", help="Field holding the 5-digit commune code."),
+        click.option("--name-field", help="Field holding the commune name."),
+        click.option("--district-field", help="Field holding the district code or name."),
+        click.option("--province-field", help="Field holding the province code or name."),
+        click.option("--encoding", help="Text encoding of the attribute table (UTF-8, cp1258 …)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text"),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _print_import(report: dict, fmt: str):
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    provinces = ", ".join(f"{c} {n}" for c, n in report["provinces"].items())
+    click.echo(f"imported {report['units']} units of edition {report['edition']} "
+               f"(batch {report['batch']}): {provinces}")
+    for p in report["problems"]:
+        click.echo(f"  [{p['level']}] {p['where']}: {p['message']}")
+    t = report["timings"]
+    click.echo(f"  read {t['read_s']}s, levels of detail {t['lod_s']}s, write {t['write_s']}s")
+
+
+@boundaries.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@_boundary_options
+@pass_ctx
+def boundaries_import(ctx: Context, paths, edition, crs, code_field, name_field, district_field,
+                      province_field, encoding, fmt):
+    """Validate boundary files (.shp/.zip/.gpkg/.geojson) and replace their provinces."""
+    from .boundaries import FieldOptions
+    from .ingest import import_boundaries
+
+    fields = FieldOptions(code_field, name_field, district_field, province_field)
+    try:
+        report = import_boundaries(ctx.store, paths, edition, crs=crs, encoding=encoding, fields=fields,
+                                   progress=_stage_printer() if fmt == "text" else None)
+    except GeoappError as exc:
+        _fail(exc, fmt)
+    _print_import(report, fmt)
+
+
+@boundaries.command("fetch")
+@click.option("--edition", type=click.Choice(["2025", "pre2025"]), required=True)
+@click.option("--province", "provinces", multiple=True, help="Province code (repeatable); default all.")
+@click.option("--source", help="Mirror folder or URL laid out like ../shared/data, or 'upstream'. "
+                               "Default: GEOAPP_DATA_MIRROR, else upstream.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def boundaries_fetch(ctx: Context, edition, provinces, source, fmt):
+    """Fetch boundary files from a mirror or the pinned upstream, check and import them."""
+    from .fetch import fetch_boundaries
+    from .ingest import import_boundaries
+
+    source = source or ctx.settings["DATA_MIRROR"] or "upstream"
+    with tempfile.TemporaryDirectory(prefix="geoapp-fetch-") as tmp:
+        with click.progressbar(length=1, label=f"fetching {edition} from {source}", file=sys.stderr) as bar:
+            def progress(done, total, label):
+                bar.length = total
+                bar.update(done - bar.pos)
+            files = fetch_boundaries(edition, list(provinces) or None, source, Path(tmp),
+                                     timeout=ctx.settings["FETCH_TIMEOUT"],
+                                     upstream_base=ctx.settings["UPSTREAM_2025"], progress=progress)
+        wanted = list(provinces) or None
+        if edition == "pre2025" and not wanted:
+            wanted = None
+        report = import_boundaries(ctx.store, files, edition, provinces=wanted, user="cli",
+                                   progress=_stage_printer() if fmt == "text" else None)
+    _print_import(report, fmt)
+
+
+@main.group(cls=GeoappGroup)
+def units():
+    """Official unit lists and unit exports."""
+
+
+@units.command("import-list")
+@click.option("--edition", type=click.Choice(["2025", "pre2025"]), required=True)
+@click.option("--source", type=click.Path(file_okay=False), help="Folder laid out like ../shared/data.")
+@pass_ctx
+def units_import_list(ctx: Context, edition, source):
+    """Load the official list of units, so units without polygons exist too."""
+    from .ingest import import_unit_list
+
+    report = import_unit_list(ctx.store, edition, ctx.data_dir(source))
+    click.echo(f"listed {report['units']} units in {report['provinces']} provinces of edition "
+               f"{edition} (batch {report['batch']})")
+
+
+@units.command("export")
+@click.option("--edition", type=click.Choice(["2025", "pre2025"]), required=True)
+@click.option("--province", help="Province code; default all.")
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv"]), default="geojson")
+@click.option("--lod", type=click.IntRange(0, 3), default=0, help="Level of detail (0 = as imported).")
+@click.option("--out", type=click.Path(dir_okay=False), help="File to write; default standard output.")
+@pass_ctx
+def units_export(ctx: Context, edition, province, fmt, lod, out):
+    """Export units as GeoJSON (with geometry) or CSV (every unit, with has_geometry)."""
+    from .ingest import export_units
+
+    data = export_units(ctx.store, edition, province, fmt, lod)
+    if out:
+        Path(out).write_bytes(data)
+        click.echo(f"wrote {len(data):,} bytes to {out}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.option("--source", type=click.Path(file_okay=False), help="Folder laid out like ../shared/data.")
+@pass_ctx
+def demo(ctx: Context, source):
+    """Turn an empty instance into the demo: all 2025 units, the pre-2025 four provinces, unit lists."""
+    from .ingest import import_boundaries, import_unit_list
+
+    data = ctx.data_dir(source)
+    show = _stage_printer()
+    for edition in ("pre2025", "2025"):
+        report = import_unit_list(ctx.store, edition, data, user="demo")
+        show(f"{edition}: {report['units']} units listed")
+    files = sorted((data / "boundaries" / "2025").glob("*.zip"))
+    report = import_boundaries(ctx.store, files, "2025", user="demo", progress=show)
+    show(f"2025: {report['units']} units with boundaries")
+    report = import_boundaries(ctx.store, [data / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"],
+                               "pre2025", user="demo", progress=show)
+    show(f"pre2025: {report['units']} units with boundaries")
+    click.echo("demo instance ready: " + cfg.database_url(ctx.settings))
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default GEOAPP_HOST).")
+@click.option("--port", type=int, help="Port (default GEOAPP_PORT).")
+@pass_ctx
+def serve(ctx: Context, host, port):
+    """Serve the web app with waitress (a production WSGI server)."""
+    import waitress
+
+    from .web import create_app
+
+    app = create_app()
+    host = host or ctx.settings["HOST"]
+    port = port or ctx.settings["PORT"]
+    click.echo(f"geoapp on http://{host}:{port}/  (Ctrl+C stops)")
+    waitress.serve(app, host=host, port=port, threads=ctx.settings["THREADS"])
+
+
+@main.group(cls=GeoappGroup)
+def config():
+    """Settings."""
+
+
+@config.command("table")
+def config_table():
+    """Print the settings table (Markdown) for the README."""
+    click.echo(cfg.settings_table_markdown())
+
+
+@config.command("show")
+@pass_ctx
+def config_show(ctx: Context):
+    """Print the settings in force (the secret key hidden)."""
+    for name, value in ctx.settings.items():
+        if name == "SECRET_KEY" and value:
+            value = "(set)"
+        click.echo(f"{cfg.PREFIX}{name}={value}")
+    click.echo(f"# database: {cfg.database_url(ctx.settings)}")

@@ -1,0 +1,139 @@
+"""One table of settings. Only this module reads the environment.
+
+Each setting is ``GEOAPP_<NAME>`` in the environment and ``<NAME>`` in the Flask config.
+The README's configuration table is generated from :data:`SETTINGS`
+(``geoapp config table``) and a test checks that the two agree.
+
+Trip-wire: ``DATA_MIRROR`` defaults to ``../shared/data`` *relative to the project root*
+(the folder holding ``pyproject.toml``), and only when that folder exists; otherwise it is
+empty and fetches go to the public upstream.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "GEOAPP_"
+
+
+def _default_mirror() -> str:
+    candidate = PROJECT_ROOT.parent / "shared" / "data"
+    return str(candidate) if candidate.is_dir() else ""
+
+
+def _int(value: str) -> int:
+    return int(value)
+
+
+def _bool(value: str) -> bool:
+    v = str(value).strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    parse: Callable[[str], object] = str
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "",
+            "Where the data lives. Empty: an SQLite file `geoapp.sqlite` in the instance folder. "
+            "`sqlite:///PATH` for another file; `postgresql://…` is reserved for the PostGIS backend."),
+    Setting("DATA_MIRROR", None,
+            "A local folder laid out like `../shared/data` to fetch reference files from. "
+            "Default: `../shared/data` beside the project when it exists, else the public upstream."),
+    Setting("SECRET_KEY", "",
+            "Key that signs sessions and links. Empty: a random key kept in `instance/secret_key`."),
+    Setting("TILES", "none",
+            "Basemap: `none`, `osm` (OpenStreetMap) or a tile URL template with {z}/{x}/{y}."),
+    Setting("INSTANCE_PATH", "",
+            "The instance folder (database, secret key, fetched files). Empty: `instance/` in the project."),
+    Setting("UPSTREAM_2025", "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/"
+            "cd58063299585146ded3981f2272946ef19ced54",
+            "Base URL of the 2025 boundaries upstream (pinned commit)."),
+    Setting("UPSTREAM_UNITS", "https://raw.githubusercontent.com/tranngocminhhieu/vietnamadminunits/"
+            "780c27980afdae76d5c6e7b252955f6b571f34ca",
+            "Base URL of the unit lists and crosswalk upstream (pinned commit)."),
+    Setting("FETCH_TIMEOUT", 60, "Seconds to wait for one HTTP request of a fetch.", _int),
+    Setting("HOST", "127.0.0.1", "Address `geoapp serve` listens on."),
+    Setting("PORT", 5000, "Port `geoapp serve` listens on.", _int),
+    Setting("THREADS", 8, "Worker threads of the production server (waitress).", _int),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(environ: dict | None = None) -> dict:
+    """Return ``{NAME: value}`` for every setting, from ``environ`` (default ``os.environ``).
+
+    Malformed values raise :class:`ConfigError` naming the variable; unknown ``GEOAPP_*``
+    variables raise too, because a typo in a setting name would otherwise be ignored silently.
+    """
+    environ = os.environ if environ is None else environ
+    known = {s.env for s in SETTINGS} | {"GEOAPP_TEST_DATABASE_URL"}
+    unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in known)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: "
+                          + ", ".join(s.env for s in SETTINGS))
+    values = {}
+    for s in SETTINGS:
+        if s.env in environ:
+            try:
+                values[s.name] = s.parse(environ[s.env])
+            except ValueError as exc:
+                raise ConfigError(f"{s.env}={environ[s.env]!r} is not valid: {exc}") from None
+        else:
+            values[s.name] = _default_mirror() if s.name == "DATA_MIRROR" else s.default
+    return values
+
+
+def instance_path(settings: dict) -> Path:
+    return Path(settings.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+
+
+def database_url(settings: dict) -> str:
+    url = settings.get("DATABASE_URL") or ""
+    if not url:
+        url = "sqlite:///" + str(instance_path(settings) / "geoapp.sqlite")
+    return url
+
+
+def secret_key(settings: dict) -> str:
+    """The configured key, else one generated once and kept in the instance folder (mode 600)."""
+    if settings.get("SECRET_KEY"):
+        return settings["SECRET_KEY"]
+    folder = instance_path(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def settings_table_markdown() -> str:
+    """The README's configuration table, generated from :data:`SETTINGS`."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "`../shared/data` if present" if s.name == "DATA_MIRROR" else (
+            f"`{s.default}`" if s.default not in ("", None) else "(empty)")
+        rows.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(rows)

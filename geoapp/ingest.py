@@ -1,0 +1,135 @@
+"""Use cases that read files and write the store: shared by the CLI and the web layer.
+
+This is the only place where domain modules (boundaries, lod, unitlists) meet the store.
+Everything here is all-or-nothing: validation happens before the first write, and writes
+happen in one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import lod as lodmod
+from .boundaries import BoundaryRead, FieldOptions, read_boundaries
+from .errors import InputError, NotFoundError, Problem, ValidationError
+from .store.base import EDITIONS, BatchInfo, Store
+
+
+def check_edition(edition: str) -> str:
+    if edition not in EDITIONS:
+        raise InputError(f"unknown edition {edition!r}; use one of {', '.join(EDITIONS)}",
+                         message_vi=f"không có phiên bản {edition!r}; dùng {', '.join(EDITIONS)}")
+    return edition
+
+
+def files_hash(paths) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(str(p) for p in paths):
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", crs: str | None = None,
+                      encoding: str | None = None, fields: FieldOptions | None = None,
+                      provinces: list[str] | None = None, origin: str = "", progress=None) -> dict:
+    """Validate boundary files and replace their provinces in ``edition``; return a report.
+
+    Raises before writing anything when any file is refused. Levels of detail are recomputed
+    for the whole edition so borders stay shared across province lines (see :mod:`geoapp.lod`).
+    """
+    check_edition(edition)
+    paths = [Path(p) for p in paths]
+    timings = {}
+    t0 = time.perf_counter()
+    read: BoundaryRead = read_boundaries(paths, crs=crs, encoding=encoding, fields=fields,
+                                         progress=(lambda label: progress(f"reading {label}")) if progress else None)
+    units = read.units
+    if provinces:
+        wanted = {p.zfill(2) for p in provinces}
+        absent = sorted(wanted - set(units["province_code"]))
+        if absent:
+            raise InputError(f"province(s) {', '.join(absent)} not in the file(s); the file(s) hold "
+                             + ", ".join(sorted(set(units['province_code']))))
+        units = units[units["province_code"].isin(wanted)].reset_index(drop=True)
+    timings["read_s"] = time.perf_counter() - t0
+    province_names = {c: n for c, n in read.provinces.items() if c in set(units["province_code"])}
+
+    # a code already held by another province of this edition would be silently overwritten
+    existing = store.units(edition)
+    other = existing[~existing["province_code"].isin(list(province_names))]
+    clash = other.merge(units[["code", "name", "province_code"]], on="code", suffixes=("_stored", ""))
+    if len(clash):
+        problems = [Problem("error", f"code {r.code} ({r.name}, province {r.province_code}) is already "
+                            f"unit {r.name_stored} of province {r.province_code_stored} in edition {edition}",
+                            f"code {r.code}") for r in clash.itertuples()]
+        raise ValidationError("refused: codes clash with another province; nothing was imported", problems)
+
+    t0 = time.perf_counter()
+    stored = store.geometries(edition, lod=0)
+    stored = stored[~stored["province_code"].isin(list(province_names))]
+    all_codes = list(stored["code"]) + list(units["code"])
+    all_geoms = np.concatenate([np.asarray(stored.geometry.values, dtype=object),
+                                np.asarray(units.geometry.values, dtype=object)])
+    lods = lodmod.levels_of_detail(all_geoms, progress=progress)
+    timings["lod_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress:
+        progress("writing")
+    repaired = [p.to_dict() for p in read.problems]
+    batch = BatchInfo(kind="boundaries", edition=edition, source=", ".join(p.name for p in paths),
+                      file_hash=files_hash(paths), user=user, row_count=len(units),
+                      detail={"provinces": sorted(province_names), "crs": read.crs,
+                              "encodings": read.encodings, "problems": repaired})
+    with store.transaction() as tx:
+        batch_id = store.add_batch(tx, batch)
+        store.replace_boundaries(tx, edition, province_names, units.drop(columns="geometry"),
+                                 list(units.geometry.values), batch_id)
+        store.set_lods(tx, edition, all_codes, lods)
+        store.audit(tx, user, "boundaries.import", f"{edition}:{','.join(sorted(province_names))}",
+                    {"batch": batch_id, "units": len(units), "files": batch.source}, origin)
+    timings["write_s"] = time.perf_counter() - t0
+    return {"batch": batch_id, "edition": edition, "units": int(len(units)),
+            "provinces": province_names, "problems": repaired, "crs": read.crs,
+            "encodings": read.encodings, "timings": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def import_unit_list(store: Store, edition: str, data_dir: Path, *, user: str = "cli", origin: str = "") -> dict:
+    """Load the official list of ``edition`` from ``data_dir`` (laid out like ``../shared/data``)."""
+    from .unitlists import read_unit_list
+
+    check_edition(edition)
+    units, provinces = read_unit_list(edition, Path(data_dir))
+    batch = BatchInfo(kind="unit_list", edition=edition, source=str(data_dir), file_hash="",
+                      user=user, row_count=len(units), detail={"provinces": len(provinces)})
+    with store.transaction() as tx:
+        batch_id = store.add_batch(tx, batch)
+        store.upsert_unit_list(tx, edition, units, provinces, batch_id)
+        store.audit(tx, user, "units.import_list", edition, {"batch": batch_id, "units": len(units)}, origin)
+    return {"batch": batch_id, "edition": edition, "units": int(len(units)), "provinces": len(provinces)}
+
+
+def export_units(store: Store, edition: str, province: str | None, fmt: str, lod: int = 0) -> bytes:
+    """Units of an edition (optionally one province) as GeoJSON or CSV bytes.
+
+    GeoJSON holds the units that have geometry; CSV holds every unit, with ``has_geometry``,
+    so units known only from the official list are listed as "no geometry" instead of vanishing.
+    """
+    check_edition(edition)
+    if province and province not in set(store.provinces(edition)["code"]):
+        raise NotFoundError(f"no province {province!r} in edition {edition}")
+    if fmt == "csv":
+        frame = store.units(edition, province)
+        return frame.to_csv(index=False).encode("utf-8-sig")
+    if fmt == "geojson":
+        frame = store.geometries(edition, province, lod=lod)
+        return frame.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    raise InputError(f"unknown format {fmt!r}; use geojson or csv")

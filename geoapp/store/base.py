@@ -1,0 +1,121 @@
+"""The store contract: everything the rest of geoapp may ask of a database.
+
+A backend (the embedded SQLite store now, PostGIS later) implements :class:`Store`. Domain
+code never sees SQL; it hands over and receives DataFrames / GeoDataFrames in EPSG:4326.
+
+Trip-wires for implementers:
+
+* every write method runs inside :meth:`Store.transaction` and either lands whole or not at
+  all; methods named ``replace_*`` delete and insert in the same transaction;
+* every write bumps :meth:`Store.data_version`, which caches use to know the data changed;
+* codes are 5-character strings; an edition's codes never meet another edition's.
+"""
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+#: attribute columns of a unit, in the order backends return them
+UNIT_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_code",
+                "district_name", "province_code", "province_name", "area_km2", "population",
+                "in_list", "has_geometry")
+EDITIONS = ("pre2025", "2025")
+
+
+@dataclass
+class BatchInfo:
+    """Provenance of one accepted import."""
+
+    kind: str
+    edition: str
+    source: str
+    file_hash: str
+    user: str
+    row_count: int
+    detail: dict = field(default_factory=dict)
+
+
+class Store(abc.ABC):
+    """A geoapp database. Create through :func:`geoapp.store.open_store`."""
+
+    url: str
+
+    # -- life cycle ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    def upgrade(self) -> list[int]:
+        """Apply pending schema migrations; return the versions applied."""
+
+    @abc.abstractmethod
+    def schema_version(self) -> int:
+        """The schema version of the database (0 for an empty one)."""
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager:
+        """A context manager: one write transaction, committed on success, rolled back on error."""
+
+    @abc.abstractmethod
+    def data_version(self) -> int:
+        """A number that grows with every committed write."""
+
+    # -- writes (call inside ``transaction()``) -------------------------------------------------
+    @abc.abstractmethod
+    def add_batch(self, tx, batch: BatchInfo) -> int:
+        """Record an import batch; return its id."""
+
+    @abc.abstractmethod
+    def replace_boundaries(self, tx, edition: str, provinces: dict[str, str], units: pd.DataFrame,
+                           geometries: list, batch_id: int) -> None:
+        """Replace the boundaries of ``provinces`` ({code: name}) of ``edition``.
+
+        ``units`` has :data:`UNIT_COLUMNS`, one row per polygon; ``geometries`` lists the shapely
+        geometries (EPSG:4326, lod 0) aligned with it. Every unit of those provinces loses its
+        old geometry; units that came only from the official list stay, flagged "no geometry";
+        other units of those provinces that are not in the file are removed.
+        """
+
+    @abc.abstractmethod
+    def set_lods(self, tx, edition: str, codes: list[str], lods: dict[int, list]) -> None:
+        """Replace simplified levels of detail (lod ≥ 1) for ``codes`` of ``edition``."""
+
+    @abc.abstractmethod
+    def upsert_unit_list(self, tx, edition: str, units: pd.DataFrame, provinces: dict[str, str],
+                         batch_id: int) -> None:
+        """Add or update units from an official list (``in_list`` = 1) without touching geometry."""
+
+    @abc.abstractmethod
+    def audit(self, tx, user: str, action: str, target: str = "", detail: dict | None = None,
+              origin: str = "") -> None:
+        """Append one line to the audit log."""
+
+    # -- reads -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def editions(self) -> pd.DataFrame:
+        """One row per edition: edition, labels, units, with_geometry, provinces."""
+
+    @abc.abstractmethod
+    def provinces(self, edition: str) -> pd.DataFrame:
+        """One row per province of ``edition``: code, name, units, with_geometry."""
+
+    @abc.abstractmethod
+    def units(self, edition: str, province: str | None = None) -> pd.DataFrame:
+        """Unit attributes (:data:`UNIT_COLUMNS`), sorted by code."""
+
+    @abc.abstractmethod
+    def geometries(self, edition: str, province: str | None = None, lod: int = 0) -> gpd.GeoDataFrame:
+        """Units that have geometry, with attributes, at level of detail ``lod`` (EPSG:4326)."""
+
+    @abc.abstractmethod
+    def lod_stats(self, edition: str) -> pd.DataFrame:
+        """Per lod: units, vertices, bytes of WKB."""
+
+    @abc.abstractmethod
+    def batches(self, kind: str | None = None) -> pd.DataFrame:
+        """Import batches, newest first."""
+
+    @abc.abstractmethod
+    def audit_log(self, limit: int = 100) -> pd.DataFrame:
+        """Audit lines, newest first."""

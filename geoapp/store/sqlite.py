@@ -1,0 +1,280 @@
+"""The embedded store: one SQLite file, WAL journal, geometry as WKB blobs.
+
+No SpatiaLite: geometry is stored as WKB with its bounding box in plain columns, and spatial
+work happens in shapely. That keeps the embedded store installable everywhere (the stdlib
+``sqlite3`` module is all it needs).
+
+Trip-wires: a connection is opened per call (``sqlite3`` connections must not cross threads
+and waitress serves from a thread pool); writes take ``BEGIN IMMEDIATE`` so two writers queue
+on the busy timeout instead of failing half-way.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import StoreError
+from .base import UNIT_COLUMNS, BatchInfo, Store
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("geoapp.store.migrations") / "sqlite"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class SQLiteStore(Store):
+    """Store in one SQLite file (created on :meth:`upgrade`)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+
+    # -- connections --------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return con
+
+    @contextmanager
+    def _read(self):
+        con = self._connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self):
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            yield con
+            con.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    # -- schema -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if not self.path.exists():
+            return 0
+        with self._read() as con:
+            return con.execute("PRAGMA user_version").fetchone()[0]
+
+    def upgrade(self) -> list[int]:
+        migrations = _migrations()
+        latest = migrations[-1][0]
+        current = self.schema_version()
+        if current > latest:
+            raise StoreError(f"{self.path} has schema version {current}, newer than this geoapp "
+                             f"knows ({latest}); upgrade geoapp before using this database")
+        applied = []
+        con = self._connect()
+        try:
+            for version, sql in migrations:
+                if version <= current:
+                    continue
+                # executescript commits; wrap each migration in its own transaction
+                con.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+                applied.append(version)
+        except sqlite3.Error as exc:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise StoreError(f"migration of {self.path} failed: {exc}") from exc
+        finally:
+            con.close()
+        return applied
+
+    def _require_schema(self):
+        if self.schema_version() == 0:
+            raise StoreError(f"{self.path} has no geoapp schema yet; run `geoapp db upgrade` "
+                             "(or `geoapp demo`) first")
+
+    def data_version(self) -> int:
+        with self._read() as con:
+            return int(con.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()[0])
+
+    # -- writes -------------------------------------------------------------------------------
+    def add_batch(self, tx, batch: BatchInfo) -> int:
+        cur = tx.execute(
+            "INSERT INTO import_batches(kind, edition, source, file_hash, user, started_at, row_count, detail)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (batch.kind, batch.edition, batch.source, batch.file_hash, batch.user, _now(),
+             batch.row_count, json.dumps(batch.detail, ensure_ascii=False, default=str)))
+        return int(cur.lastrowid)
+
+    def _upsert_provinces(self, tx, edition, provinces):
+        tx.executemany("INSERT INTO provinces(edition, code, name) VALUES (?,?,?) "
+                       "ON CONFLICT(edition, code) DO UPDATE SET name=excluded.name "
+                       "WHERE excluded.name != ''",
+                       [(edition, code, name or "") for code, name in provinces.items()])
+
+    @staticmethod
+    def _unit_rows(edition, units: pd.DataFrame, batch_id):
+        frame = units.reindex(columns=list(UNIT_COLUMNS))
+        rows = []
+        for rec in frame.itertuples(index=False):
+            values = []
+            for col, v in zip(UNIT_COLUMNS, rec):
+                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                    v = None if col in ("area_km2", "population") else (0 if col in ("in_list", "has_geometry") else "")
+                elif col == "population":
+                    v = int(v)
+                elif col in ("in_list", "has_geometry"):
+                    v = int(bool(v))
+                elif col == "area_km2":
+                    v = float(v)
+                else:
+                    v = str(v)
+                values.append(v)
+            rows.append((edition, *values, batch_id))
+        return rows
+
+    def replace_boundaries(self, tx, edition, provinces, units, geometries, batch_id):
+        self._upsert_provinces(tx, edition, provinces)
+        codes = list(provinces)
+        marks = ",".join("?" * len(codes))
+        tx.execute(f"DELETE FROM unit_geometry WHERE edition=? AND code IN "
+                   f"(SELECT code FROM units WHERE edition=? AND province_code IN ({marks}))",
+                   (edition, edition, *codes))
+        tx.execute(f"DELETE FROM units WHERE edition=? AND in_list=0 AND province_code IN ({marks})",
+                   (edition, *codes))
+        tx.execute(f"UPDATE units SET has_geometry=0 WHERE edition=? AND province_code IN ({marks})",
+                   (edition, *codes))
+        frame = units.copy()
+        frame["has_geometry"] = 1
+        cols = ("edition",) + UNIT_COLUMNS + ("batch_id",)
+        # keep in_list of units the official list already holds
+        updates = ", ".join(f"{c}=excluded.{c}" for c in UNIT_COLUMNS if c not in ("in_list", "population"))
+        tx.executemany(
+            f"INSERT INTO units({', '.join(cols)}) VALUES ({','.join('?' * len(cols))}) "
+            f"ON CONFLICT(edition, code) DO UPDATE SET {updates}, batch_id=excluded.batch_id, "
+            f"population=COALESCE(excluded.population, units.population)",
+            self._unit_rows(edition, frame, batch_id))
+        self._write_geometries(tx, edition, list(frame["code"]), {0: geometries})
+
+    def _write_geometries(self, tx, edition, codes, lods):
+        for lod, geoms in lods.items():
+            geoms = np.asarray(geoms, dtype=object)
+            wkb = shapely.to_wkb(geoms, output_dimension=2)
+            bounds = shapely.bounds(geoms)
+            nverts = shapely.get_num_coordinates(geoms)
+            tx.executemany(
+                "INSERT OR REPLACE INTO unit_geometry(edition, code, lod, wkb, n_vertices, minx, miny, maxx, maxy)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                [(edition, code, lod, w, int(n), *map(float, b))
+                 for code, w, n, b in zip(codes, wkb, nverts, bounds)])
+
+    def set_lods(self, tx, edition, codes, lods):
+        marks = ",".join("?" * len(codes))
+        if codes:
+            tx.execute(f"DELETE FROM unit_geometry WHERE edition=? AND lod>0 AND code IN ({marks})",
+                       (edition, *codes))
+        self._write_geometries(tx, edition, codes, lods)
+
+    def upsert_unit_list(self, tx, edition, units, provinces, batch_id):
+        self._upsert_provinces(tx, edition, provinces)
+        frame = units.copy()
+        frame["in_list"] = 1
+        cols = ("edition",) + UNIT_COLUMNS + ("batch_id",)
+        # the list never overrides what a boundary file said about names or type, only fills gaps
+        keep_geo = ("has_geometry", "area_km2")
+        updates = ", ".join(
+            f"{c}=CASE WHEN units.{c} IS NULL OR units.{c}='' THEN excluded.{c} ELSE units.{c} END"
+            for c in UNIT_COLUMNS if c not in keep_geo + ("in_list", "population", "code"))
+        tx.executemany(
+            f"INSERT INTO units({', '.join(cols)}) VALUES ({','.join('?' * len(cols))}) "
+            f"ON CONFLICT(edition, code) DO UPDATE SET {updates}, in_list=1, "
+            f"population=COALESCE(excluded.population, units.population)",
+            self._unit_rows(edition, frame.assign(has_geometry=0, area_km2=np.nan), batch_id))
+
+    def audit(self, tx, user, action, target="", detail=None, origin=""):
+        tx.execute("INSERT INTO audit_log(at, user, action, target, detail, origin) VALUES (?,?,?,?,?,?)",
+                   (_now(), user, action, target, json.dumps(detail or {}, ensure_ascii=False, default=str),
+                    origin))
+
+    # -- reads --------------------------------------------------------------------------------
+    def _frame(self, sql, params=()) -> pd.DataFrame:
+        self._require_schema()
+        with self._read() as con:
+            cur = con.execute(sql, params)
+            cols = [d[0] for d in cur.description]
+            return pd.DataFrame(cur.fetchall(), columns=cols)
+
+    def editions(self):
+        return self._frame(
+            "SELECT e.edition, e.label_vi, e.label_en, e.valid_from, e.valid_to,"
+            " COUNT(u.code) AS units, COALESCE(SUM(u.has_geometry), 0) AS with_geometry,"
+            " COUNT(DISTINCT u.province_code) AS provinces"
+            " FROM editions e LEFT JOIN units u ON u.edition = e.edition"
+            " GROUP BY e.edition ORDER BY e.valid_from IS NOT NULL, e.valid_from")
+
+    def provinces(self, edition):
+        return self._frame(
+            "SELECT p.code, p.name, COUNT(u.code) AS units, COALESCE(SUM(u.has_geometry), 0) AS with_geometry"
+            " FROM provinces p LEFT JOIN units u ON u.edition=p.edition AND u.province_code=p.code"
+            " WHERE p.edition=? GROUP BY p.code, p.name HAVING COUNT(u.code) > 0 ORDER BY p.code",
+            (edition,))
+
+    def units(self, edition, province=None):
+        sql = f"SELECT {', '.join(UNIT_COLUMNS)} FROM units WHERE edition=?"
+        params = [edition]
+        if province:
+            sql += " AND province_code=?"
+            params.append(province)
+        return self._frame(sql + " ORDER BY code", params)
+
+    def geometries(self, edition, province=None, lod=0):
+        cols = ", ".join(f"u.{c}" for c in UNIT_COLUMNS)
+        sql = (f"SELECT {cols}, g.wkb FROM units u JOIN unit_geometry g"
+               " ON g.edition=u.edition AND g.code=u.code AND g.lod=? WHERE u.edition=?")
+        params = [lod, edition]
+        if province:
+            sql += " AND u.province_code=?"
+            params.append(province)
+        frame = self._frame(sql + " ORDER BY u.code", params)
+        geoms = shapely.from_wkb(frame.pop("wkb").to_numpy()) if len(frame) else []
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs="EPSG:4326"))
+
+    def lod_stats(self, edition):
+        return self._frame("SELECT lod, COUNT(*) AS units, SUM(n_vertices) AS vertices,"
+                           " SUM(length(wkb)) AS wkb_bytes FROM unit_geometry WHERE edition=?"
+                           " GROUP BY lod ORDER BY lod", (edition,))
+
+    def batches(self, kind=None):
+        sql = "SELECT * FROM import_batches"
+        params = []
+        if kind:
+            sql += " WHERE kind=?"
+            params.append(kind)
+        return self._frame(sql + " ORDER BY id DESC", params)
+
+    def audit_log(self, limit=100):
+        return self._frame("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))

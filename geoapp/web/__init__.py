@@ -1,0 +1,44 @@
+"""The Flask app factory. Web code turns requests into store/domain calls and back; nothing else."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .. import config as cfg
+from ..store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app. ``test_config`` overrides settings (keys as in :data:`geoapp.config.SETTINGS`)."""
+    settings = cfg.load_settings()
+    if test_config:
+        settings.update(test_config)
+    app = Flask("geoapp", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(cfg.instance_path(settings)))
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = cfg.secret_key(settings)
+    app.config["MAX_CONTENT_LENGTH"] = 200 * 1024 * 1024
+    app.config["JSON_SORT_KEYS"] = False
+    store = open_store(cfg.database_url(settings))
+    store.upgrade()
+    app.extensions["geoapp.store"] = store
+
+    from . import api, errors, i18n, pages
+    i18n.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; frame-ancestors 'none'")
+        return resp
+
+    return app
