@@ -128,9 +128,8 @@ def _read_layer(layer: Layer, encoding: str | None, crs_override: str | None,
                 problems: list[Problem]) -> tuple[gpd.GeoDataFrame, str, str]:
     """Read one layer with the right encoding and CRS; return (frame, crs used, encoding used)."""
     chosen = encoding
-    if layer.kind == "shapefile" and not chosen:
-        chosen = layer.cpg or None
-    detect = layer.kind == "shapefile" and not chosen
+    # with a .cpg, GDAL itself decodes (it knows "1252", "UTF-8", "65001" …): pass nothing
+    detect = layer.kind == "shapefile" and not chosen and not layer.cpg
     try:
         info = pyogrio.read_info(layer.gdal_path, encoding="latin1" if detect else chosen)
         frame = pyogrio.read_dataframe(layer.gdal_path, encoding="latin1" if detect else chosen)
@@ -153,7 +152,7 @@ def _read_layer(layer: Layer, encoding: str | None, crs_override: str | None,
     values = [v for c in text_cols for v in frame[c].dropna()]
     verdict = textcodec.diagnose(values)
     if verdict:
-        msg, msg_vi = textcodec.advice(*verdict, encoding_used=chosen or "UTF-8")
+        msg, msg_vi = textcodec.advice(*verdict, encoding_used=chosen or layer.cpg or "UTF-8")
         raise EncodingError(f"{layer.label}: {msg}", message_vi=f"{layer.label}: {msg_vi}")
 
     file_crs = info.get("crs")
@@ -171,7 +170,8 @@ def _read_layer(layer: Layer, encoding: str | None, crs_override: str | None,
         raise _no_crs(layer, frame)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=src) if len(frame) else \
         gpd.GeoDataFrame(frame, geometry="geometry", crs=src)
-    return frame, vncrs.describe(src), chosen or "UTF-8"
+    used = chosen or (f"{layer.cpg} (.cpg)" if layer.cpg else "UTF-8")
+    return frame, vncrs.describe(src), used
 
 
 def _coords(frame) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +266,8 @@ def read_boundaries(paths, *, crs: str | None = None, encoding: str | None = Non
             frame, crs_used, enc_used = _read_layer(layer, encoding, crs, problems)
             result.crs[layer.label], result.encodings[layer.label] = crs_used, enc_used
             frames.append(_normalise_layer(layer, frame, fields, problems))
-    units = pd.concat([f for f in frames if f is not None], ignore_index=True) if frames else None
+    frames = [f for f in frames if f is not None]
+    units = pd.concat(frames, ignore_index=True) if frames else None
     if units is None or not len(units):
         problems.append(Problem("error", "no features to import", "", "không có đối tượng nào"))
         units = gpd.GeoDataFrame(columns=["code", "geometry"], geometry="geometry", crs=4326)

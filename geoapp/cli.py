@@ -210,20 +210,41 @@ def units_export(ctx: Context, edition, province, fmt, lod, out):
 @click.option("--source", type=click.Path(file_okay=False), help="Folder laid out like ../shared/data.")
 @pass_ctx
 def demo(ctx: Context, source):
-    """Turn an empty instance into the demo: all 2025 units, the pre-2025 four provinces, unit lists."""
+    """Turn an empty instance into the demo: all 2025 units, the pre-2025 four provinces, unit lists.
+
+    Without a mirror folder the 2025 boundaries come from the pinned upstream over HTTP; the
+    pre-2025 layer and the unit lists exist only in mirrors, and are skipped with a warning.
+    """
     from .ingest import import_boundaries, import_unit_list
 
-    data = ctx.data_dir(source)
     show = _stage_printer()
-    for edition in ("pre2025", "2025"):
-        report = import_unit_list(ctx.store, edition, data, user="demo")
-        show(f"{edition}: {report['units']} units listed")
-    files = sorted((data / "boundaries" / "2025").glob("*.zip"))
-    report = import_boundaries(ctx.store, files, "2025", user="demo", progress=show)
-    show(f"2025: {report['units']} units with boundaries")
-    report = import_boundaries(ctx.store, [data / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"],
-                               "pre2025", user="demo", progress=show)
-    show(f"pre2025: {report['units']} units with boundaries")
+    folder = source or ctx.settings["DATA_MIRROR"]
+    if folder and Path(folder).is_dir():
+        data = Path(folder)
+        for edition in ("pre2025", "2025"):
+            report = import_unit_list(ctx.store, edition, data, user="demo")
+            show(f"{edition}: {report['units']} units listed")
+        files = sorted((data / "boundaries" / "2025").glob("*.zip"))
+        report = import_boundaries(ctx.store, files, "2025", user="demo", progress=show)
+        show(f"2025: {report['units']} units with boundaries")
+        report = import_boundaries(ctx.store, [data / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"],
+                                   "pre2025", user="demo", progress=show)
+        show(f"pre2025: {report['units']} units with boundaries")
+    else:
+        from .fetch import fetch_boundaries
+
+        click.echo("no mirror folder (GEOAPP_DATA_MIRROR): fetching the 2025 boundaries from the "
+                   "pinned upstream; the pre-2025 layer and unit lists need a mirror and are skipped", err=True)
+        target = cfg.instance_path(ctx.settings) / "fetched" / "2025"
+        target.mkdir(parents=True, exist_ok=True)
+        with click.progressbar(length=1, label="fetching 2025", file=sys.stderr) as bar:
+            def progress(done, total, label):
+                bar.length = total
+                bar.update(done - bar.pos)
+            files = fetch_boundaries("2025", None, "upstream", target, timeout=ctx.settings["FETCH_TIMEOUT"],
+                                     upstream_base=ctx.settings["UPSTREAM_2025"], progress=progress)
+        report = import_boundaries(ctx.store, files, "2025", user="demo", progress=show)
+        show(f"2025: {report['units']} units with boundaries")
     click.echo("demo instance ready: " + cfg.database_url(ctx.settings))
 
 

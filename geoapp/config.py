@@ -68,9 +68,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPSTREAM_2025", "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/"
             "cd58063299585146ded3981f2272946ef19ced54",
             "Base URL of the 2025 boundaries upstream (pinned commit)."),
-    Setting("UPSTREAM_UNITS", "https://raw.githubusercontent.com/tranngocminhhieu/vietnamadminunits/"
-            "780c27980afdae76d5c6e7b252955f6b571f34ca",
-            "Base URL of the unit lists and crosswalk upstream (pinned commit)."),
     Setting("FETCH_TIMEOUT", 60, "Seconds to wait for one HTTP request of a fetch.", _int),
     Setting("HOST", "127.0.0.1", "Address `geoapp serve` listens on."),
     Setting("PORT", 5000, "Port `geoapp serve` listens on.", _int),

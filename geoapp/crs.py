@@ -14,6 +14,8 @@ Trip-wires:
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.transformer import TransformerGroup
@@ -85,7 +87,9 @@ def resolve(crs_like) -> CRS:
     if _is_vn2000(crs) and "towgs84" not in crs.to_wkt().lower():
         # GDAL read the datum's name but PROJ knows no operation for this custom CRS:
         # rebuild it bound to WGS 84 through the official parameters.
-        base = crs.to_proj4() if crs.is_projected else "+proj=longlat"
+        with warnings.catch_warnings():   # we add the datum shift back right below
+            warnings.simplefilter("ignore", UserWarning)
+            base = crs.to_proj4() if crs.is_projected else "+proj=longlat"
         base = " ".join(t for t in base.split() if not t.startswith(("+towgs84", "+datum", "+ellps", "+type")))
         return CRS.from_proj4(f"{base} +ellps=WGS84 +towgs84={VN2000_TOWGS84} +type=crs")
     return crs

@@ -1,0 +1,66 @@
+"""The geoapp command line, run in-process with click's runner."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from geoapp.cli import main
+
+from .conftest import SHARED_DATA, communes, requires_shared, write_shp
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("GEOAPP_DATA_MIRROR", str(SHARED_DATA))
+
+    def invoke(*args):
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke
+
+
+def test_import_then_export(run, tmp_path):
+    path = write_shp(communes(3), tmp_path / "shp")
+    result = run("boundaries", "import", path, "--edition", "2025")
+    assert result.exit_code == 0, result.output
+    assert "imported 3 units" in result.output
+    out = tmp_path / "units.csv"
+    assert run("units", "export", "--edition", "2025", "--format", "csv", "--out", out).exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").count("\n") == 4
+
+
+def test_missing_prj_exits_2_with_candidates(run, tmp_path):
+    path = write_shp(communes(2, crs="EPSG:9205"), tmp_path / "shp", prj=False)
+    result = run("boundaries", "import", path, "--edition", "2025")
+    assert result.exit_code == 2
+    assert "--crs EPSG:9205" in result.output and "Traceback" not in result.output
+
+
+def test_json_report_of_a_refused_file(run, tmp_path):
+    frame = communes(2)
+    frame.loc[1, "MaXa"] = frame.loc[0, "MaXa"]
+    result = run("boundaries", "import", write_shp(frame, tmp_path / "shp"), "--edition", "2025",
+                 "--format", "json")
+    assert result.exit_code == 2
+    body = json.loads(result.output)
+    assert body["error"] == "ValidationError" and body["problems"][0]["where"] == "code 03388"
+
+
+def test_config_table_is_markdown(run):
+    result = run("config", "table")
+    assert result.output.startswith("| variable | default | meaning |")
+
+
+@requires_shared()
+def test_fetch_from_mirror_folder_imports_a_province(run):
+    result = run("boundaries", "fetch", "--edition", "2025", "--province", "12", "--source", SHARED_DATA)
+    assert result.exit_code == 0, result.output
+    assert "imported 38 units" in result.output
+
+
+@requires_shared()
+def test_unit_list_import(run):
+    result = run("units", "import-list", "--edition", "2025")
+    assert result.exit_code == 0 and "listed 3321 units in 34 provinces" in result.output
