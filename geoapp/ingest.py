@@ -21,6 +21,10 @@ from .errors import InputError, NotFoundError, Problem, ValidationError
 from .store.base import EDITIONS, BatchInfo, Store
 
 
+#: share of codes naming other places above which a file is taken to be of the other edition
+MISMATCH_SHARE = 0.2
+
+
 def check_edition(edition: str) -> str:
     if edition not in EDITIONS:
         raise InputError(f"unknown edition {edition!r}; use one of {', '.join(EDITIONS)}",
@@ -72,6 +76,12 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
                             f"code {r.code}") for r in clash.itertuples()]
         raise ValidationError("refused: codes clash with another province; nothing was imported", problems)
 
+    problems = check_against_list(units, existing, edition)
+    if any(p.level == "error" for p in problems):
+        raise ValidationError("refused: the file does not match the official list of edition "
+                              f"{edition}; nothing was imported", problems,
+                              message_vi=f"từ chối: tệp không khớp danh mục chính thức của phiên bản {edition}")
+
     t0 = time.perf_counter()
     stored = store.geometries(edition, lod=0)
     stored = stored[~stored["province_code"].isin(list(province_names))]
@@ -84,7 +94,7 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
     t0 = time.perf_counter()
     if progress:
         progress("writing")
-    repaired = [p.to_dict() for p in read.problems]
+    repaired = [p.to_dict() for p in read.problems + problems]
     batch = BatchInfo(kind="boundaries", edition=edition, source=", ".join(p.name for p in paths),
                       file_hash=files_hash(paths), user=user, row_count=len(units),
                       detail={"provinces": sorted(province_names), "crs": read.crs,
@@ -100,6 +110,43 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
     return {"batch": batch_id, "edition": edition, "units": int(len(units)),
             "provinces": province_names, "problems": repaired, "crs": read.crs,
             "encodings": read.encodings, "timings": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def check_against_list(units: pd.DataFrame, stored: pd.DataFrame, edition: str) -> list[Problem]:
+    """Compare a boundary file with the official list of ``edition`` (when one is loaded).
+
+    Codes are reused across the reform, so a 2025 file imported as ``pre2025`` has valid-looking
+    codes with the wrong names: when most shared codes name other places, refuse and say so.
+    Codes the list does not know, or names that differ, are reported as warnings.
+    """
+    from .names import fold
+
+    listed = stored[stored["in_list"] == 1].set_index("code")
+    if listed.empty:
+        return []
+    problems: list[Problem] = []
+    known = units[units["code"].isin(listed.index)]
+    differ = [r for r in known.itertuples()
+              if fold(r.name) != fold(listed.at[r.code, "name"])
+              and fold(r.name) not in fold(listed.at[r.code, "full_name"])
+              and fold(listed.at[r.code, "name"]) not in fold(r.name)]
+    # within the right edition a few renamed units differ; across the reform a third or more do
+    if len(known) >= 5 and len(differ) > len(known) * MISMATCH_SHARE:
+        r = differ[0]
+        other = "pre2025" if edition == "2025" else "2025"
+        problems.append(Problem(
+            "error", f"{len(differ)} of {len(known)} codes name other places in the official {edition} list "
+            f"(e.g. {r.code} is {r.name!r} in the file but {listed.at[r.code, 'name']!r} in the list); "
+            f"codes are reused across the 2025 reform — is this file of edition {other}? check --edition",
+            "edition", f"{len(differ)}/{len(known)} mã có tên khác trong danh mục {edition}; kiểm tra --edition"))
+        return problems
+    for r in differ:
+        problems.append(Problem("warning", f"named {r.name!r} here but {listed.at[r.code, 'name']!r} in the "
+                                "official list", f"code {r.code}"))
+    for r in units[~units["code"].isin(listed.index)].itertuples():
+        problems.append(Problem("warning", f"{r.name!r} is not in the official {edition} list", f"code {r.code}",
+                                f"{r.name!r} không có trong danh mục chính thức {edition}"))
+    return problems
 
 
 def import_unit_list(store: Store, edition: str, data_dir: Path, *, user: str = "cli", origin: str = "") -> dict:

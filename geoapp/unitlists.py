@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, NotFoundError
+from .names import APOSTROPHES, fold
 
 #: columns returned by :func:`read_unit_list`, in this order
 LIST_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_code",
@@ -61,8 +62,6 @@ _UNIT_PREFIX = re.compile(r"^\s*(xã|phường|thị trấn)\s+", re.IGNORECASE)
 _TYPE_PREFIX = re.compile(r"^\s*(xã|phường|đặc khu)\s+", re.IGNORECASE)
 _PROVINCE_PREFIX = re.compile(r"^(thu do|thanh pho|tinh)\s+")
 # every apostrophe-like sign seen in ethnic-minority names (M'gar, M’Drắk, Đạ M'ri …)
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ʻ": "'"})
-_SPACES = re.compile(r"[\s\-‐–—]+")
 _DIGITS = re.compile(r"^\d+(\.0+)?$")
 _INT = re.compile(r"^\d+$")
 _GROUPED_INT = re.compile(r"^\d{1,3}([.,]\d{3})+$")
@@ -80,41 +79,7 @@ def _clean(text) -> str | None:
 
 def _exact_key(text) -> str:
     """Case-folded NFC text with unified apostrophes: distinguishes "Tân Thành" from "Tân Thạnh"."""
-    return (_clean(text) or "").lower().translate(_APOSTROPHES)
-
-
-def fold(text) -> str:
-    """Reduce a Vietnamese name to a comparison key without diacritics.
-
-    Parameters
-    ----------
-    text : str
-        Any name, in any Unicode form, case or tone placement.
-
-    Returns
-    -------
-    str
-        NFC → lower case → diacritics dropped (NFD, combining marks removed), ``đ`` → ``d``,
-        apostrophe variants unified to ``'``, runs of spaces and hyphens collapsed to one space.
-        "Hòa" and "Hoà" (tone placement), NFD and NFC input all give the same key.
-
-    Notes
-    -----
-    The key is lossy: "Tân Thành" and "Tân Thạnh" fold alike, so never match on it alone
-    where same-province homonyms are possible.
-
-    Examples
-    --------
-    >>> fold("Phường Đoàn Kết")
-    'phuong doan ket'
-    >>> fold("Hòa") == fold("Hoà")
-    True
-    """
-    lowered = unicodedata.normalize("NFC", str(text)).lower()
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", lowered)
-                   if not unicodedata.combining(ch))
-    bare = bare.replace("đ", "d").translate(_APOSTROPHES)
-    return _SPACES.sub(" ", bare).strip()
+    return (_clean(text) or "").lower().translate(APOSTROPHES)
 
 
 def _province_key(name) -> str:

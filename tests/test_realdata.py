@@ -6,6 +6,7 @@ import pytest
 import shapely
 
 from geoapp.boundaries import read_boundaries
+from geoapp.errors import ValidationError
 from geoapp.ingest import import_boundaries, import_unit_list
 
 from .conftest import SHARED_DATA, requires_shared
@@ -80,3 +81,20 @@ def test_whole_2025_edition_imports(store):
     assert stats["vertices"].is_monotonic_decreasing
     country = np.asarray(store.geometries("2025", lod=3).geometry.values, dtype=object)
     assert shapely.coverage_is_valid(country)
+
+
+def test_a_2025_file_imported_as_pre2025_is_refused(store):
+    import_unit_list(store, "pre2025", SHARED_DATA)
+    before = store.data_version()
+    with pytest.raises(ValidationError, match="is this file of edition 2025"):
+        import_boundaries(store, [B2025 / "12_lai_chau.zip"], "pre2025")
+    assert store.data_version() == before
+
+
+def test_units_missing_from_the_list_are_reported(store):
+    """Quảng Ninh's Ba Chẽ is 06978 in the boundary file but 06970 in the crosswalk-based list."""
+    import_unit_list(store, "2025", SHARED_DATA)
+    report = import_boundaries(store, [B2025 / "22_quang_ninh.zip"], "2025")
+    assert any(p["where"] == "code 06978" and "not in the official" in p["message"] for p in report["problems"])
+    ba_che = store.units("2025").set_index("code").loc["06970"]
+    assert ba_che["has_geometry"] == 0

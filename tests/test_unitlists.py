@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from geoapp.errors import InputError, NotFoundError
-from geoapp.unitlists import LIST_COLUMNS, fold, missing_polygons, read_unit_list
+from geoapp.names import fold
+from geoapp.unitlists import LIST_COLUMNS, missing_polygons, read_unit_list
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not (DATA / "units").is_dir(), reason=f"no reference data at {DATA}")
