@@ -26,6 +26,11 @@ class Context:
             self._store.upgrade()
         return self._store
 
+    @property
+    def catalogue(self):
+        from .schemes import load_catalogue
+        return load_catalogue(self.settings.get("SCHEMES_FILE") or None)
+
     def data_dir(self, source: str | None = None) -> Path:
         folder = source or self.settings["DATA_MIRROR"]
         if not folder or not Path(folder).is_dir():
@@ -48,12 +53,16 @@ def _stage_printer():
 def _fail(exc: GeoappError, fmt: str = "text"):
     if fmt == "json":
         click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2))
+    elif isinstance(exc, ValidationError):
+        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"lỗi: {exc.message_vi}", err=True)
+        for p in exc.problems:
+            vi = f"\n      {p.message_vi}" if p.message_vi and p.message_vi != p.message else ""
+            click.echo(f"  [{p.level}] {p.where}: {p.message}{vi}", err=True)
     else:
         click.echo(f"error: {exc}", err=True)
-        if isinstance(exc, ValidationError):
-            for p in exc.problems:
-                if p.level != "error":
-                    click.echo(f"  {p}", err=True)
+        if exc.message_vi != exc.message:
+            click.echo(f"lỗi: {exc.message_vi}", err=True)
     sys.exit(2)
 
 
@@ -246,6 +255,148 @@ def demo(ctx: Context, source):
         report = import_boundaries(ctx.store, files, "2025", user="demo", progress=show)
         show(f"2025: {report['units']} units with boundaries")
     click.echo("demo instance ready: " + cfg.database_url(ctx.settings))
+
+
+def _print_records_report(report: dict, fmt: str, key: str):
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    verb = "checked (dry run, nothing written)" if report["dry_run"] else f"imported as batch {report['batch']}"
+    click.echo(f"{report['file']}: {report['records']} records from {report['rows']} rows {verb}")
+    for row in report[key]:
+        click.echo("  " + "  ".join(str(v) for v in row.values()))
+
+
+def _records_import(ctx, kind, file, edition, province, dry_run, fmt):
+    from .records import import_indicator_file, import_status_file
+
+    fn = import_status_file if kind == "status" else import_indicator_file
+    try:
+        report = fn(ctx.store, file, edition, ctx.catalogue, province=province, dry_run=dry_run)
+    except GeoappError as exc:
+        _fail(exc, fmt)
+    _print_records_report(report, fmt, "by_status" if kind == "status" else "by_indicator")
+
+
+_edition_opt = click.option("--edition", type=click.Choice(["2025", "pre2025"]), required=True)
+
+
+@main.group(cls=GeoappGroup)
+def status():
+    """Status designations (key complex areas, converted, drug-free …)."""
+
+
+@status.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_edition_opt
+@click.option("--province", help="Only accept units of this province (code).")
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def status_import(ctx, file, edition, province, dry_run, fmt):
+    """Import a CSV/XLSX of designations: all rows or none."""
+    _records_import(ctx, "status", file, edition, province, dry_run, fmt)
+
+
+@status.command("batches")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def status_batches(ctx, fmt):
+    """List import batches (every kind), newest first."""
+    frame = ctx.store.batches()
+    if fmt == "json":
+        click.echo(frame.to_json(orient="records", force_ascii=False))
+        return
+    for b in frame.itertuples():
+        demo = " demo" if b.is_demo else ""
+        click.echo(f"{b.id:>5}  {b.kind:<11} {b.edition:<8} {b.state:<12} {b.started_at}  {b.user:<8} "
+                   f"{b.row_count:>7} rows  {b.source[:60]}{demo}")
+
+
+@status.command("rollback")
+@click.argument("batch_id", type=int)
+@pass_ctx
+def status_rollback(ctx, batch_id):
+    """Roll back a status or indicator batch (recorded; nothing is deleted)."""
+    from .records import rollback
+
+    info = rollback(ctx.store, batch_id)
+    click.echo(f"batch {batch_id} ({info['kind']}, {info['row_count']} rows) rolled back at {info['rolled_back_at']}")
+
+
+@status.command("export")
+@_edition_opt
+@click.option("--province")
+@click.option("--as-of", "as_of", help="Date (YYYY-MM-DD); default today.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False))
+@pass_ctx
+def status_export(ctx, edition, province, as_of, fmt, out):
+    """What is valid on a date: one row per unit and scheme, with labels and provenance."""
+    from .imports import parse_date
+    from .records import export_statuses
+
+    day = parse_date(as_of) if as_of else None
+    if as_of and not day:
+        raise click.BadParameter(f"{as_of!r} is not a date", param_hint="--as-of")
+    data = export_statuses(ctx.store, edition, ctx.catalogue, fmt, province=province, on=day)
+    if out:
+        Path(out).write_bytes(data)
+        click.echo(f"wrote {len(data):,} bytes to {out}", err=True)
+    elif fmt == "xlsx":
+        raise click.UsageError("--format xlsx needs --out FILE")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@status.command("history")
+@_edition_opt
+@click.argument("code")
+@pass_ctx
+def status_history(ctx, edition, code):
+    """Every designation of one unit, oldest first."""
+    from .records import unit_history
+
+    frame = unit_history(ctx.store, edition, code)
+    if frame.empty:
+        click.echo(f"{code}: no records")
+        return
+    for r in frame.itertuples():
+        flag = "" if r.batch_state == "active" else "  [rolled back]"
+        until = r.effective_to if isinstance(r.effective_to, str) else "…"
+        click.echo(f"{r.scheme:<7} {r.status:<28} {r.valid_from} – {until:<10}  {r.decision_no or '-':<18} "
+                   f"batch {r.batch_id}{flag}")
+
+
+@status.command("template")
+@_edition_opt
+@click.option("--province", required=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+@pass_ctx
+def status_template(ctx, edition, province, fmt, out):
+    """A file pre-filled with the province's units and drop-down lists of valid statuses."""
+    from .records import template
+
+    Path(out).write_bytes(template(ctx.store, edition, province, ctx.catalogue, fmt))
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.group(cls=GeoappGroup)
+def indicators():
+    """Numeric indicators per unit and period."""
+
+
+@indicators.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_edition_opt
+@click.option("--province", help="Only accept units of this province (code).")
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def indicators_import(ctx, file, edition, province, dry_run, fmt):
+    """Import a CSV/XLSX of indicator values: all rows or none."""
+    _records_import(ctx, "indicators", file, edition, province, dry_run, fmt)
 
 
 @main.command()

@@ -68,6 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPSTREAM_2025", "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/"
             "cd58063299585146ded3981f2272946ef19ced54",
             "Base URL of the 2025 boundaries upstream (pinned commit)."),
+    Setting("SCHEMES_FILE", "",
+            "A TOML file adding or replacing status schemes and indicators (layout of `geoapp/schemes.toml`)."),
     Setting("FETCH_TIMEOUT", 60, "Seconds to wait for one HTTP request of a fetch.", _int),
     Setting("HOST", "127.0.0.1", "Address `geoapp serve` listens on."),
     Setting("PORT", 5000, "Port `geoapp serve` listens on.", _int),

@@ -13,9 +13,9 @@ from geoapp.store.sqlite import SQLiteStore
 def test_upgrade_is_idempotent_and_versioned(tmp_path):
     s = SQLiteStore(tmp_path / "db.sqlite")
     assert s.schema_version() == 0
-    assert s.upgrade() == [1]
+    assert s.upgrade() == [1, 2]
     assert s.upgrade() == []
-    assert s.schema_version() == 1
+    assert s.schema_version() == 2
     assert set(s.editions()["edition"]) == {"2025", "pre2025"}
 
 

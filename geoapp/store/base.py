@@ -26,6 +26,14 @@ UNIT_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_c
 EDITIONS = ("pre2025", "2025")
 
 
+#: columns of a status record as the store takes them (``id``, ``recorded_at``, ``batch_id`` are set by it)
+STATUS_COLUMNS = ("code", "scheme", "status", "valid_from", "valid_to", "decision_no", "decision_date",
+                  "source", "note", "row_number")
+#: columns of an indicator value as the store takes them
+INDICATOR_COLUMNS = ("code", "indicator", "period", "period_start", "period_end", "value", "source",
+                     "note", "row_number")
+
+
 @dataclass
 class BatchInfo:
     """Provenance of one accepted import."""
@@ -37,6 +45,7 @@ class BatchInfo:
     user: str
     row_count: int
     detail: dict = field(default_factory=dict)
+    is_demo: bool = False
 
 
 class Store(abc.ABC):
@@ -87,6 +96,20 @@ class Store(abc.ABC):
         """Add or update units from an official list (``in_list`` = 1) without touching geometry."""
 
     @abc.abstractmethod
+    def add_status_records(self, tx, edition: str, records: pd.DataFrame, batch_id: int, user: str,
+                           is_demo: bool = False) -> int:
+        """Insert status records (:data:`STATUS_COLUMNS`); return how many."""
+
+    @abc.abstractmethod
+    def add_indicator_values(self, tx, edition: str, values: pd.DataFrame, batch_id: int, user: str,
+                             is_demo: bool = False) -> int:
+        """Insert indicator values (:data:`INDICATOR_COLUMNS`); return how many."""
+
+    @abc.abstractmethod
+    def rollback_batch(self, tx, batch_id: int, user: str) -> dict:
+        """Mark a batch rolled back: its rows stop counting but stay stored. Return the batch row."""
+
+    @abc.abstractmethod
     def audit(self, tx, user: str, action: str, target: str = "", detail: dict | None = None,
               origin: str = "") -> None:
         """Append one line to the audit log."""
@@ -111,6 +134,22 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def lod_stats(self, edition: str) -> pd.DataFrame:
         """Per lod: units, vertices, bytes of WKB."""
+
+    @abc.abstractmethod
+    def status_records(self, edition: str, *, province: str | None = None, scheme: str | None = None,
+                       codes: list[str] | None = None, until: str | None = None,
+                       include_rolled_back: bool = False) -> pd.DataFrame:
+        """Status records of active batches (``valid_from <= until`` when given), with
+        ``province_code`` and ``is_demo``; sorted by code, scheme, valid_from, id."""
+
+    @abc.abstractmethod
+    def indicator_values(self, edition: str, *, province: str | None = None, indicator: str | None = None,
+                         codes: list[str] | None = None) -> pd.DataFrame:
+        """Indicator values of active batches, with ``province_code``; sorted by code, indicator, period."""
+
+    @abc.abstractmethod
+    def batch(self, batch_id: int) -> dict:
+        """One batch as a dict; :class:`~geoapp.errors.NotFoundError` if absent."""
 
     @abc.abstractmethod
     def batches(self, kind: str | None = None) -> pd.DataFrame:

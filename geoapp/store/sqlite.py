@@ -23,9 +23,12 @@ import pandas as pd
 import shapely
 
 from ..errors import StoreError
-from .base import UNIT_COLUMNS, BatchInfo, Store
+from ..errors import NotFoundError
+from .base import INDICATOR_COLUMNS, STATUS_COLUMNS, UNIT_COLUMNS, BatchInfo, Store
 
 BUSY_TIMEOUT_MS = 30_000
+_TEXT_UNIT_COLUMNS = {"name", "full_name", "name_en", "unit_type", "district_code", "district_name",
+                      "province_name"}
 
 
 def _now() -> str:
@@ -124,10 +127,10 @@ class SQLiteStore(Store):
     # -- writes -------------------------------------------------------------------------------
     def add_batch(self, tx, batch: BatchInfo) -> int:
         cur = tx.execute(
-            "INSERT INTO import_batches(kind, edition, source, file_hash, user, started_at, row_count, detail)"
-            " VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO import_batches(kind, edition, source, file_hash, user, started_at, row_count, detail, is_demo)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
             (batch.kind, batch.edition, batch.source, batch.file_hash, batch.user, _now(),
-             batch.row_count, json.dumps(batch.detail, ensure_ascii=False, default=str)))
+             batch.row_count, json.dumps(batch.detail, ensure_ascii=False, default=str), int(batch.is_demo)))
         return int(cur.lastrowid)
 
     def _upsert_provinces(self, tx, edition, provinces):
@@ -172,7 +175,9 @@ class SQLiteStore(Store):
         frame["has_geometry"] = 1
         cols = ("edition",) + UNIT_COLUMNS + ("batch_id",)
         # keep in_list of units the official list already holds
-        updates = ", ".join(f"{c}=excluded.{c}" for c in UNIT_COLUMNS if c not in ("in_list", "population"))
+        # a file's empty field never blanks what the official list said
+        updates = ", ".join(f"{c}=COALESCE(NULLIF(excluded.{c}, ''), units.{c})" if c in _TEXT_UNIT_COLUMNS
+                            else f"{c}=excluded.{c}" for c in UNIT_COLUMNS if c not in ("in_list", "population"))
         tx.executemany(
             f"INSERT INTO units({', '.join(cols)}) VALUES ({','.join('?' * len(cols))}) "
             f"ON CONFLICT(edition, code) DO UPDATE SET {updates}, batch_id=excluded.batch_id, "
@@ -214,6 +219,51 @@ class SQLiteStore(Store):
             f"ON CONFLICT(edition, code) DO UPDATE SET {updates}, in_list=1, "
             f"population=COALESCE(excluded.population, units.population)",
             self._unit_rows(edition, frame.assign(has_geometry=0, area_km2=np.nan), batch_id))
+
+    @staticmethod
+    def _plain(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            return None
+        if isinstance(v, np.integer):
+            return int(v)
+        if isinstance(v, np.floating):
+            return float(v)
+        return v
+
+    def _insert_rows(self, tx, table, columns, edition, frame, batch_id, user, is_demo):
+        frame = frame.reindex(columns=list(columns))
+        now = _now()
+        rows = [(edition, *[self._plain(v) for v in rec], batch_id, user, now, int(is_demo))
+                for rec in frame.itertuples(index=False, name=None)]
+        cols = ("edition",) + tuple(columns) + ("batch_id", "recorded_by", "recorded_at", "is_demo")
+        tx.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+        return len(rows)
+
+    def add_status_records(self, tx, edition, records, batch_id, user, is_demo=False):
+        frame = records.copy()
+        for col in ("decision_no", "source", "note"):
+            frame[col] = frame.get(col, pd.Series("", index=frame.index)).fillna("") if col in frame else ""
+        return self._insert_rows(tx, "status_records", STATUS_COLUMNS, edition, frame, batch_id, user, is_demo)
+
+    def add_indicator_values(self, tx, edition, values, batch_id, user, is_demo=False):
+        frame = values.copy()
+        for col in ("source", "note"):
+            frame[col] = frame[col].fillna("") if col in frame else ""
+        return self._insert_rows(tx, "indicator_values", INDICATOR_COLUMNS, edition, frame, batch_id, user, is_demo)
+
+    def rollback_batch(self, tx, batch_id, user):
+        row = tx.execute("SELECT id, kind, state FROM import_batches WHERE id=?", (batch_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
+        if row[1] not in ("status", "indicators"):
+            raise StoreError(f"batch {batch_id} is a {row[1]} batch; only status and indicator batches "
+                             "can be rolled back (re-import boundaries instead)")
+        if row[2] != "active":
+            raise StoreError(f"batch {batch_id} is already rolled back",
+                             message_vi=f"lô {batch_id} đã được hoàn tác")
+        tx.execute("UPDATE import_batches SET state='rolled_back', rolled_back_at=?, rolled_back_by=? WHERE id=?",
+                   (_now(), user, batch_id))
+        return {"id": batch_id, "kind": row[1]}
 
     def audit(self, tx, user, action, target="", detail=None, origin=""):
         tx.execute("INSERT INTO audit_log(at, user, action, target, detail, origin) VALUES (?,?,?,?,?,?)",
@@ -267,6 +317,53 @@ class SQLiteStore(Store):
         return self._frame("SELECT lod, COUNT(*) AS units, SUM(n_vertices) AS vertices,"
                            " SUM(length(wkb)) AS wkb_bytes FROM unit_geometry WHERE edition=?"
                            " GROUP BY lod ORDER BY lod", (edition,))
+
+    def status_records(self, edition, *, province=None, scheme=None, codes=None, until=None,
+                       include_rolled_back=False):
+        sql = ("SELECT r.id, r.code, r.scheme, r.status, r.valid_from, r.valid_to, r.decision_no, r.decision_date,"
+               " r.source, r.note, r.recorded_by, r.recorded_at, r.batch_id, r.row_number, r.is_demo,"
+               " u.province_code, b.state AS batch_state"
+               " FROM status_records r JOIN units u ON u.edition=r.edition AND u.code=r.code"
+               " JOIN import_batches b ON b.id=r.batch_id WHERE r.edition=?")
+        params: list = [edition]
+        if not include_rolled_back:
+            sql += " AND b.state='active'"
+        if province:
+            sql += " AND u.province_code=?"
+            params.append(province)
+        if scheme:
+            sql += " AND r.scheme=?"
+            params.append(scheme)
+        if codes is not None:
+            sql += f" AND r.code IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(codes)))
+        if until:
+            sql += " AND r.valid_from <= ?"
+            params.append(until)
+        return self._frame(sql + " ORDER BY r.code, r.scheme, r.valid_from, r.id", params)
+
+    def indicator_values(self, edition, *, province=None, indicator=None, codes=None):
+        sql = ("SELECT v.id, v.code, v.indicator, v.period, v.period_start, v.period_end, v.value, v.source,"
+               " v.note, v.recorded_by, v.recorded_at, v.batch_id, v.row_number, v.is_demo, u.province_code"
+               " FROM indicator_values v JOIN units u ON u.edition=v.edition AND u.code=v.code"
+               " JOIN import_batches b ON b.id=v.batch_id AND b.state='active' WHERE v.edition=?")
+        params: list = [edition]
+        if province:
+            sql += " AND u.province_code=?"
+            params.append(province)
+        if indicator:
+            sql += " AND v.indicator=?"
+            params.append(indicator)
+        if codes is not None:
+            sql += " AND v.code IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(codes)))
+        return self._frame(sql + " ORDER BY v.code, v.indicator, v.period_start, v.id", params)
+
+    def batch(self, batch_id):
+        frame = self._frame("SELECT * FROM import_batches WHERE id=?", (batch_id,))
+        if frame.empty:
+            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
+        return frame.iloc[0].to_dict()
 
     def batches(self, kind=None):
         sql = "SELECT * FROM import_batches"

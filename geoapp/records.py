@@ -1,0 +1,216 @@
+"""Use cases for status and indicator records, shared by the CLI and the web layer:
+import (all-or-nothing), batches and roll-back, export as of a date, history, templates.
+"""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import status as st
+from .errors import InputError, NotFoundError
+from .imports import UnitResolver, validate_indicators, validate_status
+from .ingest import check_edition, files_hash
+from .schemes import Catalogue
+from .store.base import BatchInfo, Store
+from .tables import read_table
+
+OTHER = {"2025": "pre2025", "pre2025": "2025"}
+DEMO_MARK = "DỮ LIỆU MINH HỌA — demo data"
+
+
+def _resolver(store: Store, edition: str) -> UnitResolver:
+    units = store.units(edition)
+    if units.empty:
+        raise InputError(f"edition {edition} has no units yet; import boundaries or the unit list first "
+                         "(geoapp units import-list / geoapp demo)",
+                         message_vi=f"phiên bản {edition} chưa có đơn vị nào; hãy nhập ranh giới hoặc danh mục trước")
+    return UnitResolver(units, edition, store.units(OTHER[edition]), OTHER[edition])
+
+
+def _province(store: Store, edition: str, province: str | None) -> str | None:
+    if not province:
+        return None
+    code = province.zfill(2)
+    if code not in set(store.provinces(edition)["code"]):
+        raise NotFoundError(f"no province {province} in edition {edition}",
+                            message_vi=f"không có tỉnh {province} trong phiên bản {edition}")
+    return code
+
+
+def import_status_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
+                       dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
+    """Validate a status file and store it as one batch (unless ``dry_run``). Raises when refused."""
+    check_edition(edition)
+    path = Path(path)
+    fixed = _province(store, edition, province)
+    table = read_table(path)
+    resolver = _resolver(store, edition)
+    stored = store.status_records(edition, province=fixed)
+    records = validate_status(table, resolver, catalogue, stored, fixed_province=fixed, source=path.name)
+    report = {"file": path.name, "edition": edition, "rows": len(table.rows), "records": len(records),
+              "dry_run": dry_run, "batch": None,
+              "by_status": records.groupby(["scheme", "status"]).size().rename("n").reset_index().to_dict("records")}
+    if dry_run:
+        return report
+    with store.transaction() as tx:
+        batch = store.add_batch(tx, BatchInfo("status", edition, path.name, files_hash([path]), user, len(records),
+                                              {"province": fixed}, is_demo=is_demo))
+        store.add_status_records(tx, edition, records, batch, user, is_demo=is_demo)
+        store.audit(tx, user, "status.import", f"{edition}:{path.name}", {"batch": batch, "records": len(records)},
+                    origin)
+    report["batch"] = batch
+    return report
+
+
+def import_indicator_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
+                          dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
+    """Validate an indicator file and store it as one batch (unless ``dry_run``)."""
+    check_edition(edition)
+    path = Path(path)
+    fixed = _province(store, edition, province)
+    table = read_table(path)
+    resolver = _resolver(store, edition)
+    stored = store.indicator_values(edition, province=fixed)
+    values = validate_indicators(table, resolver, catalogue, stored, fixed_province=fixed, source=path.name)
+    report = {"file": path.name, "edition": edition, "rows": len(table.rows), "records": len(values),
+              "dry_run": dry_run, "batch": None,
+              "by_indicator": values.groupby("indicator").size().rename("n").reset_index().to_dict("records")}
+    if dry_run:
+        return report
+    with store.transaction() as tx:
+        batch = store.add_batch(tx, BatchInfo("indicators", edition, path.name, files_hash([path]), user, len(values),
+                                              {"province": fixed}, is_demo=is_demo))
+        store.add_indicator_values(tx, edition, values, batch, user, is_demo=is_demo)
+        store.audit(tx, user, "indicators.import", f"{edition}:{path.name}", {"batch": batch, "values": len(values)},
+                    origin)
+    report["batch"] = batch
+    return report
+
+
+def rollback(store: Store, batch_id: int, *, user: str = "cli", origin: str = "") -> dict:
+    """Roll a status/indicator batch back; the roll-back is itself audited. Nothing is deleted."""
+    with store.transaction() as tx:
+        info = store.rollback_batch(tx, batch_id, user)
+        store.audit(tx, user, "batch.rollback", str(batch_id), info, origin)
+    return store.batch(batch_id)
+
+
+def current_statuses(store: Store, edition: str, catalogue: Catalogue, *, province: str | None = None,
+                     on: str | None = None, scheme: str | None = None) -> pd.DataFrame:
+    """One row per unit and scheme in force on ``on`` (default today), with labels and provenance."""
+    check_edition(edition)
+    fixed = _province(store, edition, province)
+    day = on or date.today().isoformat()
+    records = store.status_records(edition, province=fixed, scheme=scheme, until=day)
+    current = st.as_of(records, day)
+    units = store.units(edition, fixed)[["code", "name", "full_name", "district_name", "province_code",
+                                         "province_name"]]
+    frame = units.merge(current, on=["code", "province_code"], how="inner") if not current.empty else \
+        units.iloc[0:0].assign(scheme="", status="")
+    labels = {(s.code, x.code): (x.label_vi, x.label_en) for s in catalogue.schemes.values() for x in s.statuses}
+    frame["label_vi"] = [labels.get((a, b), ("", ""))[0] for a, b in zip(frame["scheme"], frame["status"])]
+    frame["label_en"] = [labels.get((a, b), ("", ""))[1] for a, b in zip(frame["scheme"], frame["status"])]
+    frame.insert(0, "as_of", day)
+    frame.insert(1, "edition", edition)
+    keep = ["as_of", "edition", "province_code", "province_name", "code", "full_name", "district_name", "scheme",
+            "status", "label_vi", "label_en", "valid_from", "valid_to", "decision_no", "decision_date", "source",
+            "note", "batch_id", "recorded_by", "recorded_at", "is_demo"]
+    return frame.reindex(columns=keep).sort_values(["code", "scheme"]).reset_index(drop=True)
+
+
+def export_statuses(store: Store, edition: str, catalogue: Catalogue, fmt: str, *, province: str | None = None,
+                    on: str | None = None) -> bytes:
+    """What is valid on a date, one row per unit and scheme, as CSV, XLSX or JSON bytes."""
+    frame = current_statuses(store, edition, catalogue, province=province, on=on)
+    demo = bool(frame["is_demo"].astype(bool).any()) if len(frame) else False
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+        if demo:
+            text = f"# {DEMO_MARK}\n" + text
+        return text.encode("utf-8-sig")
+    if fmt == "json":
+        return json.dumps({"demo": demo, "mark": DEMO_MARK if demo else "", "records": frame.to_dict("records")},
+                          ensure_ascii=False, default=str, indent=1).encode("utf-8")
+    if fmt == "xlsx":
+        import openpyxl
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "data"
+        if demo:
+            book.create_sheet("README").append([DEMO_MARK])
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([None if (isinstance(v, float) and v != v) else v for v in row])
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue()
+    raise InputError(f"unknown format {fmt!r}; use csv, xlsx or json")
+
+
+def unit_history(store: Store, edition: str, code: str) -> pd.DataFrame:
+    """Every record of one unit (rolled-back ones flagged), with when each really ended."""
+    check_edition(edition)
+    code = code.zfill(5)
+    units = store.units(edition)
+    if code not in set(units["code"]):
+        other = OTHER[edition]
+        hint = f"; {code} exists in edition {other}, which is another place" if code in set(store.units(other)["code"]) else ""
+        raise NotFoundError(f"no unit {code} in edition {edition}{hint}")
+    records = store.status_records(edition, codes=[code], include_rolled_back=True)
+    active = st.history(records[records["batch_state"] == "active"])
+    rolled = records[records["batch_state"] != "active"].assign(effective_to=None)
+    return pd.concat([active, rolled], ignore_index=True)
+
+
+def template(store: Store, edition: str, province: str, catalogue: Catalogue, fmt: str) -> bytes:
+    """A file pre-filled with the province's units and (XLSX) drop-down lists of valid values."""
+    check_edition(edition)
+    fixed = _province(store, edition, province)
+    units = store.units(edition, fixed)
+    headers = ["ma_xa", "ten_xa", "huyen", "che_do", "trang_thai", "tu_ngay", "den_ngay", "so_quyet_dinh",
+               "ngay_quyet_dinh", "ghi_chu"]
+    rows = [[u.code, u.full_name or u.name, u.district_name] + [""] * 7 for u in units.itertuples()]
+    if fmt == "csv":
+        frame = pd.DataFrame(rows, columns=headers)
+        return frame.to_csv(index=False).encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise InputError(f"unknown format {fmt!r}; use xlsx or csv")
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "data"
+    sheet.append(headers)
+    for r in rows:
+        sheet.append(r)
+    lists = book.create_sheet("lists")
+    statuses = [(s.code, x.code, x.label_vi) for s in catalogue.schemes.values() for x in s.statuses]
+    lists.append(["che_do", "trang_thai", "nhan"])
+    for scheme_code, status_code, label in statuses:
+        lists.append([scheme_code, status_code, label])
+    schemes = list(catalogue.schemes)
+    for i, code in enumerate(schemes, start=2):
+        lists.cell(row=i, column=5, value=code)
+    lists.sheet_state = "hidden"
+    n = len(rows) + 1
+    status_dv = DataValidation(type="list", formula1=f"=lists!$B$2:$B${len(statuses) + 1}", allow_blank=True,
+                               showErrorMessage=True, errorTitle="Trạng thái", error="Chọn trạng thái trong danh sách")
+    scheme_dv = DataValidation(type="list", formula1=f"=lists!$E$2:$E${len(schemes) + 1}", allow_blank=True)
+    date_dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+    sheet.add_data_validation(status_dv)
+    sheet.add_data_validation(scheme_dv)
+    sheet.add_data_validation(date_dv)
+    status_dv.add(f"E2:E{n}")
+    scheme_dv.add(f"D2:D{n}")
+    date_dv.add(f"F2:G{n}")
+    sheet.freeze_panes = "A2"
+    for col, width in zip("ABCDEFGHIJ", (8, 28, 22, 10, 28, 12, 12, 16, 14, 30)):
+        sheet.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
