@@ -422,9 +422,19 @@ def config():
 
 
 @config.command("table")
-def config_table():
-    """Print the settings table (Markdown) for the README."""
-    click.echo(cfg.settings_table_markdown())
+@click.option("--readme", type=click.Path(exists=True, dir_okay=False), help="Rewrite the table in this README.")
+def config_table(readme):
+    """Print the settings table (Markdown), or rewrite it in the README."""
+    table = cfg.settings_table_markdown()
+    if not readme:
+        click.echo(table)
+        return
+    text = Path(readme).read_text(encoding="utf-8")
+    start = text.index("<!-- settings table")
+    start = text.index("\n", start) + 1
+    end = text.index("<!-- end of settings table -->")
+    Path(readme).write_text(text[:start] + table + "\n" + text[end:], encoding="utf-8")
+    click.echo(f"updated {readme}")
 
 
 @config.command("show")
