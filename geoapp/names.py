@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ʻ": "'"})
 _SPACES = re.compile(r"[\s\-‐–—]+")
 
 
+@lru_cache(maxsize=262_144)   # names repeat a lot (10,000 communes, many files)
 def fold(text) -> str:
     """Reduce a Vietnamese name to a comparison key without diacritics.
 
@@ -65,6 +67,7 @@ _DISTRICT_PREFIXES = ("huyện", "h.", "quận", "q.", "thị xã", "tx.", "thà
 _PROVINCE_PREFIXES = ("tỉnh", "t.", "thành phố", "tp.", "tp", "thủ đô", "tinh", "thanh pho", "thu do")
 
 
+@lru_cache(maxsize=262_144)
 def tone_key(text) -> str:
     """NFC, lower case, tone placement unified, spaces/hyphens collapsed — diacritics kept.
 
@@ -86,7 +89,8 @@ def _without_prefix(key: str, prefixes) -> str | None:
     return None
 
 
-def unit_name_variants(name) -> list[tuple[str, str]]:
+@lru_cache(maxsize=262_144)
+def unit_name_variants(name) -> tuple[tuple[str, str], ...]:
     """Readings of a commune name as (tone key, folded key), most literal first.
 
     "Xã Hòa Bình" → [("xã hoà bình", …), ("hoà bình", "hoa binh")]; a bare "Phuong Liet" gives
@@ -101,7 +105,7 @@ def unit_name_variants(name) -> list[tuple[str, str]]:
         bare = _without_prefix(key, _UNIT_PREFIXES_BARE)
         if bare:
             variants.append(bare)
-    return [(v, fold(v)) for v in variants]
+    return tuple((v, fold(v)) for v in variants)
 
 
 def district_key(name) -> str:

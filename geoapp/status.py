@@ -48,7 +48,7 @@ def history(records: pd.DataFrame) -> pd.DataFrame:
     for a, b in zip(own, day_before):
         candidates = [x for x in (a, b) if isinstance(x, str)]
         eff.append(min(candidates) if candidates else None)
-    frame["effective_to"] = eff
+    frame["effective_to"] = pd.Series(eff, index=frame.index, dtype=object)
     return frame
 
 

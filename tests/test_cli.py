@@ -64,3 +64,25 @@ def test_fetch_from_mirror_folder_imports_a_province(run):
 def test_unit_list_import(run):
     result = run("units", "import-list", "--edition", "2025")
     assert result.exit_code == 0 and "listed 3321 units in 34 provinces" in result.output
+
+
+@requires_shared()
+def test_status_import_refusal_and_rollback_from_the_command_line(run, tmp_path):
+    assert run("units", "import-list", "--edition", "pre2025").exit_code == 0
+    good = tmp_path / "ok.csv"
+    good.write_text("Mã xã;Trạng thái;Từ ngày;Số quyết định\n3386;Trọng điểm, phức tạp về ANTT;01/03/2016;12/QĐ\n",
+                    encoding="utf-8-sig")
+    result = run("status", "import", good, "--edition", "pre2025")
+    assert result.exit_code == 0 and "imported as batch" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ma_xa,trang_thai,tu_ngay\n3386,khong ma tuy,2020-01-01\n99999,khong_ma_tuy,2020-01-01\n")
+    refused = run("status", "import", bad, "--edition", "pre2025", "--format", "json")
+    assert refused.exit_code == 2
+    body = json.loads(refused.output)
+    assert [p["where"] for p in body["problems"]] == ["row 3, code"]
+    exported = run("status", "export", "--edition", "pre2025", "--province", "12", "--as-of", "2020-01-01")
+    assert "03386" in exported.output and "trong_diem_phuc_tap" in exported.output
+    batch = json.loads(run("status", "batches", "--format", "json").output)[0]["id"]
+    assert run("status", "rollback", batch).exit_code == 0
+    assert "03386" not in run("status", "export", "--edition", "pre2025", "--as-of", "2020-01-01").output
+    assert "rolled back" in run("status", "history", "--edition", "pre2025", "3386").output
