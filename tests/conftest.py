@@ -9,6 +9,8 @@ import shapely
 
 from geoapp.store.sqlite import SQLiteStore
 
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 #: Lai Châu is on VN-2000 / TM-3 103-00 (EPSG:9205); 103.4E 22.3N lies inside it

@@ -25,20 +25,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     store = open_store(cfg.database_url(settings))
     store.upgrade()
     app.extensions["geoapp.store"] = store
+    from ..schemes import load_catalogue
+    app.extensions["geoapp.catalogue"] = load_catalogue(settings.get("SCHEMES_FILE") or None)
 
-    from . import api, errors, i18n, pages
+    from . import api, errors, i18n, pages, security
+    security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-
-    @app.after_request
-    def security_headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        resp.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                "script-src 'self'; frame-ancestors 'none'")
-        return resp
 
     return app

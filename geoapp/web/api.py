@@ -1,36 +1,82 @@
-"""JSON API under /api/v1 (editions, provinces, units as GeoJSON)."""
+"""JSON API under /api/v1. Every response that depends on data is cached by data version (ETag)."""
 from __future__ import annotations
 
+import json
+from datetime import date
 
-from flask import Blueprint, Response, jsonify, request
+import numpy as np
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..errors import InputError
+from .. import mapdata
+from .. import status as st
+from ..errors import InputError, NotFoundError
+from ..imports import parse_date
 from ..ingest import check_edition, export_units
-from .store_access import store
+from ..records import current_statuses, unit_history
+from . import openapi
+from .cache import cached
+from .store_access import catalogue, store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _json(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def _province_arg(edition: str, required: bool = True) -> str | None:
+    province = request.args.get("province")
+    if not province:
+        if required:
+            raise InputError("give ?province=<code>", message_vi="cần tham số ?province=<mã tỉnh>")
+        return None
+    province = province.zfill(2)
+    if province not in set(store().provinces(edition)["code"]):
+        raise NotFoundError(f"no province {province} in edition {edition}",
+                            message_vi=f"không có tỉnh {province} trong phiên bản {edition}")
+    return province
+
+
+def _as_of() -> str:
+    raw = request.args.get("as_of")
+    if not raw:
+        return date.today().isoformat()
+    day = parse_date(raw)
+    if not day:
+        raise InputError(f"as_of {raw!r} is not a date (YYYY-MM-DD)", message_vi=f"as_of {raw!r} không phải ngày")
+    return day
+
+
+def _lang() -> str:
+    return "en" if request.args.get("lang") == "en" else "vi"
+
+
+def _scheme():
+    code = request.args.get("scheme", "antt")
+    cat = catalogue()
+    if code not in cat.schemes:
+        raise InputError(f"unknown scheme {code!r}; use one of {', '.join(cat.schemes)}")
+    return cat.schemes[code]
 
 
 @bp.get("/editions")
 def editions():
     """Editions with unit counts."""
-    return jsonify(store().editions().to_dict("records"))
+    return cached(lambda: _json(store().editions().to_dict("records")), "application/json")
 
 
 @bp.get("/<edition>/provinces")
 def provinces(edition: str):
     """Provinces of an edition with unit counts."""
     check_edition(edition)
-    return jsonify(store().provinces(edition).to_dict("records"))
+    return cached(lambda: _json(store().provinces(edition).to_dict("records")), "application/json")
 
 
 @bp.get("/<edition>/units")
 def units(edition: str):
-    """Units of a province as GeoJSON (``province`` required, ``lod`` 0–3, default 2) or CSV."""
+    """Units of a province as GeoJSON (``lod`` 0–3, default 2) or CSV; geometry only, no statuses."""
     check_edition(edition)
-    province = request.args.get("province")
-    if not province:
-        raise InputError("give ?province=<code>", message_vi="cần tham số ?province=<mã tỉnh>")
+    province = _province_arg(edition)
     try:
         lod = int(request.args.get("lod", 2))
     except ValueError:
@@ -38,6 +84,107 @@ def units(edition: str):
     if lod not in (0, 1, 2, 3):
         raise InputError("lod must be 0, 1, 2 or 3")
     fmt = request.args.get("format", "geojson")
-    data = export_units(store(), edition, province, fmt, lod)
-    mime = "application/geo+json" if fmt == "geojson" else "text/csv; charset=utf-8"
-    return Response(data, mimetype=mime)
+    if fmt == "csv":
+        return cached(lambda: export_units(store(), edition, province, "csv"), "text/csv; charset=utf-8")
+    if fmt != "geojson":
+        raise InputError("format must be geojson or csv")
+    return cached(lambda: mapdata.units_geojson(store().geometries(edition, province, lod=lod)),
+                  "application/geo+json", max_age=3600)
+
+
+@bp.get("/<edition>/statuses")
+def statuses(edition: str):
+    """Status of every unit of a province on ``as_of`` for ``scheme``, with the legend and counts."""
+    check_edition(edition)
+    province = _province_arg(edition)
+    scheme = _scheme()
+    day = _as_of()
+    lang = _lang()
+
+    def produce():
+        current = current_statuses(store(), edition, catalogue(), province=province, on=day, scheme=scheme.code)
+        total = len(store().units(edition, province))
+        counts = st.counts(current, scheme, total)
+        return _json({"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
+                      "units": total, "demo": bool(current["is_demo"].astype(bool).any()) if len(current) else False,
+                      "legend": mapdata.legend(scheme, counts, lang),
+                      "statuses": mapdata.status_layer(current, scheme, lang)})
+    return cached(produce, "application/json", extra=lang)
+
+
+@bp.get("/<edition>/indicators")
+def indicators(edition: str):
+    """Values of one indicator for a period, classed with breaks shared by all periods."""
+    check_edition(edition)
+    province = _province_arg(edition)
+    code = request.args.get("indicator", "")
+    ind = catalogue().indicators.get(code)
+    if ind is None:
+        raise InputError(f"unknown indicator {code!r}; use one of {', '.join(catalogue().indicators)}")
+    method = request.args.get("classes", "quantiles")
+    try:
+        k = int(request.args.get("k", 5))
+        user_breaks = [float(x) for x in request.args.get("breaks", "").split(",") if x.strip()]
+    except ValueError:
+        raise InputError("k must be a whole number and breaks a comma-separated list of numbers") from None
+    rate = request.args.get("rate") == "1000"
+    period = request.args.get("period")
+
+    def produce():
+        values = store().indicator_values(edition, province=province, indicator=code)
+        if rate:
+            pop = store().indicator_values(edition, province=province, indicator="dan_so")
+            pop = pop.set_index(["code", "period"])["value"]
+            values = values.assign(value=[v / pop.get((c, p), np.nan) * 1000 if pop.get((c, p), 0) else np.nan
+                                          for c, p, v in zip(values["code"], values["period"], values["value"])])
+        periods = sorted(values["period"].unique()) if len(values) else []
+        chosen = period or (periods[-1] if periods else None)
+        breaks = mapdata.class_breaks(values["value"].to_numpy(), method, k, user_breaks)
+        units = store().units(edition, province)["code"]
+        series = values[values["period"] == chosen].set_index("code")["value"].reindex(units)
+        classes, legend = mapdata.classify(series, breaks, ind.higher_is_worse)
+        return _json({"edition": edition, "province": province, "indicator": code, "label": ind.label(_lang()),
+                      "unit": ind.unit_en if _lang() == "en" else ind.unit_vi, "rate_per_1000": rate,
+                      "periods": periods, "period": chosen, "classes": method if not user_breaks else "user",
+                      "breaks": breaks, "legend": legend, "values": classes})
+    return cached(produce, "application/json", extra=_lang())
+
+
+@bp.get("/<edition>/stats")
+def stats(edition: str):
+    """Units per status of a scheme on a date, for a province or the whole edition."""
+    check_edition(edition)
+    province = _province_arg(edition, required=False)
+    scheme = _scheme()
+    day = _as_of()
+
+    def produce():
+        current = current_statuses(store(), edition, catalogue(), province=province, on=day, scheme=scheme.code)
+        total = len(store().units(edition, province))
+        counts = st.counts(current, scheme, total)
+        return _json({"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
+                      "units": total, "counts": counts.to_dict("records")})
+    return cached(produce, "application/json")
+
+
+@bp.get("/<edition>/units/<code>")
+def unit(edition: str, code: str):
+    """One unit with its attributes and full status history."""
+    check_edition(edition)
+    units = store().units(edition)
+    row = units[units["code"] == code.zfill(5)]
+    if row.empty:
+        raise NotFoundError(f"no unit {code} in edition {edition}", message_vi=f"không có đơn vị {code}")
+    history = unit_history(store(), edition, code)
+    keep = ["scheme", "status", "valid_from", "valid_to", "effective_to", "decision_no", "decision_date", "source",
+            "note", "batch_id", "batch_state", "is_demo"]
+    body = {"unit": row.iloc[0].to_dict(),
+            "history": history.reindex(columns=keep).astype(object).where(history.reindex(columns=keep).notna(), None)
+            .to_dict("records")}
+    return Response(_json(body), mimetype="application/json")
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi.document(current_app))

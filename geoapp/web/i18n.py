@@ -24,6 +24,25 @@ STRINGS = {
     "not_found": ("Không tìm thấy", "Not found"),
     "error": ("Lỗi", "Error"),
     "back": ("Về trang chủ", "Back to start"),
+    "map": ("Bản đồ", "Map"),
+    "layer": ("Lớp dữ liệu", "Layer"),
+    "as_of": ("Tính đến ngày", "As of"),
+    "year": ("Năm", "Year"),
+    "classes": ("Cách chia lớp", "Classes"),
+    "rate": ("Tỷ lệ trên 1.000 dân", "Rate per 1,000 people"),
+    "search": ("Tìm xã (không cần dấu)", "Find a commune (accents optional)"),
+    "status": ("Trạng thái / giá trị", "Status / value"),
+    "summary": ("Tóm tắt", "Summary"),
+    "legend": ("Chú giải", "Legend"),
+    "timeline": ("Diễn biến trạng thái", "Status timeline"),
+    "indicators": ("Chỉ tiêu theo thời gian", "Indicators over time"),
+    "neighbours": ("Xã giáp ranh", "Neighbouring communes"),
+    "none_recorded": ("Chưa có bản ghi.", "Nothing recorded."),
+    "no_basemap": ("Không dùng nền bản đồ (GEOAPP_TILES=none).", "No basemap (GEOAPP_TILES=none)."),
+    "list": ("Danh sách", "List"),
+    "quantiles": ("Phân vị", "Quantiles"),
+    "fisher_jenks": ("Fisher-Jenks", "Fisher-Jenks"),
+    "equal_interval": ("Khoảng đều", "Equal interval"),
 }
 
 
@@ -45,3 +64,21 @@ def init_app(app):
             vi, en = STRINGS.get(key, (key, key))
             return en if getattr(g, "lang", "vi") == "en" else vi
         return {"t": t, "lang": getattr(g, "lang", "vi")}
+
+
+MAP_STRINGS = {
+    "since": ("từ", "since"), "decision": ("Quyết định", "Decision"), "open_unit": ("Xem chi tiết xã →", "Commune page →"),
+    "no_designation": ("Không xếp loại", "No designation"), "no_data": ("Không có số liệu", "No data"),
+    "layer_units": ("Ranh giới xã", "Commune boundaries"), "layer_labels": ("Tên xã", "Commune names"),
+    "converted_text": ("xã đã chuyển hóa", "communes converted"),
+    "key_text": ("xã đang là địa bàn trọng điểm, phức tạp về ANTT", "communes are key complex areas"),
+    "drug_free_text": ("xã không ma túy", "communes drug-free"),
+    "target_text": ("Mục tiêu 2030: ít nhất 50 % số xã không ma túy (Kết luận 132-KL/TW)",
+                    "2030 target: at least 50 % of communes drug-free (Conclusion 132-KL/TW)"),
+    "per_1000": ("trên 1.000 dân", "per 1,000 people"),
+}
+
+
+def map_strings(lang: str) -> dict:
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in MAP_STRINGS.items()}

@@ -1,13 +1,31 @@
-"""HTML pages: the editions/provinces overview and the unit list of a province."""
+"""HTML pages: editions overview, province map, unit list, commune page, about."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
 
+import numpy as np
+import shapely
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+
+from .. import maps
 from ..errors import NotFoundError
+from ..imports import parse_date
 from ..ingest import check_edition
-from .store_access import store
+from ..records import DEMO_MARK, unit_history
+from .i18n import map_strings
+from .store_access import catalogue, store
 
 bp = Blueprint("pages", __name__)
+FIRST_YEAR = 2015
+
+
+def _province_row(edition: str, province: str) -> dict:
+    prov = store().provinces(edition)
+    row = prov[prov["code"] == province]
+    if row.empty:
+        raise NotFoundError(f"no province {province} in edition {edition}",
+                            message_vi=f"không có tỉnh {province} trong phiên bản {edition}")
+    return row.iloc[0].to_dict()
 
 
 @bp.get("/")
@@ -23,14 +41,82 @@ def index():
 def province_units(edition: str, province: str):
     """Every unit of one province, those without geometry flagged."""
     check_edition(edition)
+    row = _province_row(edition, province)
+    units = store().units(edition, province).to_dict("records")
+    return render_template("province_units.html", edition=edition, province=row, units=units)
+
+
+@bp.get("/map/<edition>/<province>")
+def province_map(edition: str, province: str):
+    """The province choropleth: statuses or an indicator, as of a date."""
+    check_edition(edition)
+    row = _province_row(edition, province)
+    cat = catalogue()
+    today = date.today().isoformat()
+    as_of = parse_date(request.args.get("as_of", "")) or today
+    geoms = store().geometries(edition, province, lod=3)
+    bounds = tuple(float(v) for v in shapely.total_bounds(np.asarray(geoms.geometry.values))) if len(geoms) else None
+    tiles = current_app.config.get("TILES", "none")
+    m = maps.base_map(bounds, tiles, g.lang)
+    map_id, map_html, map_script = maps.map_parts(m)
+    config = {
+        "mapName": map_id, "edition": edition, "province": province, "lang": g.lang,
+        "scheme": "antt", "asOf": as_of, "today": today,
+        "unitsUrl": url_for("api.units", edition=edition, province=province, lod=2),
+        "statusesUrl": url_for("api.statuses", edition=edition),
+        "indicatorsUrl": url_for("api.indicators", edition=edition),
+        "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
+        "noneColour": "#e0e0e0", "demoMark": DEMO_MARK,
+        "schemeLabels": {c: s.label(g.lang) for c, s in cat.schemes.items()},
+        "strings": map_strings(g.lang),
+    }
+    years = list(range(FIRST_YEAR, date.today().year + 1))
+    return render_template("map.html", edition=edition, province=row, map_html=map_html, map_script=map_script,
+                           config=config, years=years, schemes=cat.schemes.values(),
+                           indicators=cat.indicators.values(), as_of=as_of, tiles=tiles)
+
+
+@bp.get("/unit/<edition>/<code>")
+def unit_page(edition: str, code: str):
+    """A commune: its status timeline, indicators over time and neighbours."""
+    check_edition(edition)
     s = store()
-    prov = s.provinces(edition)
-    row = prov[prov["code"] == province]
+    units = s.units(edition)
+    row = units[units["code"] == code.zfill(5)]
     if row.empty:
-        raise NotFoundError(f"no province {province} in edition {edition}",
-                            message_vi=f"không có tỉnh {province} trong phiên bản {edition}")
-    units = s.units(edition, province).to_dict("records")
-    return render_template("province_units.html", edition=edition, province=row.iloc[0].to_dict(), units=units)
+        raise NotFoundError(f"no unit {code} in edition {edition}", message_vi=f"không có đơn vị {code}")
+    unit = row.iloc[0].to_dict()
+    cat = catalogue()
+    history = unit_history(s, edition, unit["code"])
+    history = history[history["batch_state"] == "active"] if len(history) else history
+    timeline = []
+    for r in history.sort_values(["scheme", "valid_from"]).itertuples() if len(history) else []:
+        scheme = cat.schemes.get(r.scheme)
+        status = scheme.status(r.status) if scheme and r.status in scheme.codes else None
+        timeline.append({"scheme": scheme.label(g.lang) if scheme else r.scheme,
+                         "label": status.label(g.lang) if status else r.status,
+                         "colour": status.colour if status else "#999", "from": r.valid_from,
+                         "to": r.effective_to if isinstance(r.effective_to, str) else None,
+                         "decision": r.decision_no, "note": r.note, "demo": bool(r.is_demo)})
+    values = s.indicator_values(edition, codes=[unit["code"]])
+    charts = []
+    for ind_code, group in values.groupby("indicator") if len(values) else []:
+        ind = cat.indicators.get(ind_code)
+        series = group.sort_values("period_start")
+        charts.append({"label": ind.label(g.lang) if ind else ind_code,
+                       "unit": (ind.unit_en if g.lang == "en" else ind.unit_vi) if ind else "",
+                       "points": list(zip(series["period"], series["value"].astype(float)))})
+    neighbours = []
+    geoms = s.geometries(edition, unit["province_code"], lod=1)
+    mine = geoms[geoms["code"] == unit["code"]]
+    if len(mine):
+        shape = mine.geometry.iloc[0]
+        touching = geoms[geoms.geometry.intersects(shape.buffer(1e-6)) & (geoms["code"] != unit["code"])]
+        neighbours = touching[["code", "name", "full_name"]].to_dict("records")
+    demo = bool(history["is_demo"].astype(bool).any()) if len(history) else False
+    return render_template("unit.html", edition=edition, unit=unit, timeline=timeline, charts=charts,
+                           neighbours=neighbours, demo=demo or bool(values["is_demo"].astype(bool).any() if len(values) else False),
+                           demo_mark=DEMO_MARK)
 
 
 @bp.get("/about")

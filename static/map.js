@@ -1,0 +1,283 @@
+/* geoapp province map: data layers, legend, summary, table and controls on a folium map.
+ * Everything user-supplied is put into the page with textContent / DOM nodes, never innerHTML.
+ */
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("map-config").textContent);
+  const T = cfg.strings;
+  const map = window[cfg.mapName];
+  const params = new URLSearchParams(window.location.search);
+  const state = {
+    scheme: params.get("scheme") || (params.get("indicator") ? "" : cfg.scheme),
+    indicator: params.get("indicator") || "",
+    asOf: params.get("as_of") || cfg.asOf,
+    classes: params.get("classes") || "quantiles",
+    k: params.get("k") || "5",
+    rate: params.get("rate") || "",
+    selected: null,
+  };
+  let features = [];        // GeoJSON features (code, name, district)
+  let byCode = new Map();   // code -> leaflet layer
+  let values = {};          // code -> {colour, label or value, ...}
+  let geoLayer = null;
+  const labels = L.layerGroup();
+
+  /* ---------- helpers ---------- */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) node.append(c);
+    return node;
+  }
+  // diacritics- and tone-placement-insensitive key: "Hòa", "Hoà", "hoa" all give "hoa"
+  function fold(s) {
+    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[đĐ]/g, "d").toLowerCase().replace(/[\s\-_]+/g, " ").trim();
+  }
+  function fmtDate(iso) {
+    if (!iso) return "…";
+    const [y, m, d] = iso.split("-");
+    return cfg.lang === "en" ? iso : `${d}/${m}/${y}`;
+  }
+  function saveUrl() {
+    const p = new URLSearchParams();
+    if (state.indicator) p.set("indicator", state.indicator); else p.set("scheme", state.scheme);
+    p.set("as_of", state.asOf);
+    if (state.indicator) { p.set("classes", state.classes); p.set("k", state.k); if (state.rate) p.set("rate", state.rate); }
+    p.set("lang", cfg.lang);
+    const c = map.getCenter();
+    p.set("z", map.getZoom()); p.set("lat", c.lat.toFixed(4)); p.set("lng", c.lng.toFixed(4));
+    history.replaceState(null, "", window.location.pathname + "?" + p.toString());
+    document.querySelectorAll("[data-keep-state]").forEach(a => {
+      const url = new URL(a.getAttribute("href"), window.location.href);
+      for (const [k, v] of p) if (!["lang", "z", "lat", "lng"].includes(k) || a.dataset.keepState === "all") url.searchParams.set(k, v);
+      a.setAttribute("href", url.pathname + url.search);
+    });
+  }
+  async function getJson(url) {
+    const r = await fetch(url, { credentials: "same-origin" });
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.message || r.statusText);
+    return body;
+  }
+
+  /* ---------- map layers ---------- */
+  function style(feature) {
+    const v = values[feature.properties.code];
+    const selected = state.selected === feature.properties.code;
+    return {
+      color: selected ? "#000" : "#555", weight: selected ? 3 : 0.7, opacity: 1,
+      fillColor: v ? v.colour : cfg.noneColour, fillOpacity: v ? 0.78 : 0.35,
+    };
+  }
+  function describe(code) {
+    const f = byCode.get(code).feature.properties;
+    const v = values[code];
+    const box = el("div", { class: "tip" }, el("strong", { text: f.name }));
+    if (f.district) box.append(el("div", { class: "muted", text: f.district }));
+    if (state.indicator) {
+      box.append(el("div", { text: v && v.value !== null ? `${v.value.toLocaleString(cfg.lang)} ${cfg.indicatorUnit || ""}` : T.no_data }));
+    } else if (v) {
+      box.append(el("div", {}, el("span", { class: "swatch" }), v.label));
+      box.lastChild.firstChild.style.background = v.colour;
+      box.append(el("div", { class: "muted", text: `${T.since} ${fmtDate(v.since)}${v.until ? " – " + fmtDate(v.until) : ""}` }));
+    } else {
+      box.append(el("div", { text: T.no_designation }));
+    }
+    return box;
+  }
+  function popup(code) {
+    const box = describe(code);
+    const v = values[code];
+    if (!state.indicator && v) {
+      if (v.decision) box.append(el("div", { text: `${T.decision}: ${v.decision}${v.decision_date ? " (" + fmtDate(v.decision_date) + ")" : ""}` }));
+      if (v.note) box.append(el("div", { class: "note", text: v.note }));
+    }
+    const link = el("a", { href: cfg.unitUrl.replace("CODE", encodeURIComponent(code)) + `?lang=${cfg.lang}&as_of=${state.asOf}`, text: T.open_unit });
+    box.append(el("div", {}, link));
+    return box;
+  }
+  function draw(geojson) {
+    features = geojson.features;
+    geoLayer = L.geoJSON(geojson, {
+      style,
+      onEachFeature(feature, layer) {
+        const code = feature.properties.code;
+        byCode.set(code, layer);
+        layer.bindTooltip(() => describe(code), { sticky: true });
+        layer.bindPopup(() => popup(code));
+        layer.on("click", () => select(code, false));
+        const centre = layer.getBounds().getCenter();
+        labels.addLayer(L.marker(centre, { icon: L.divIcon({ className: "unit-label", html: "" }), interactive: false })
+          .on("add", function () { this.getElement().textContent = feature.properties.name.replace(/^(Xã|Phường|Thị trấn|Đặc khu) /, ""); }));
+      },
+    }).addTo(map);
+    const overlays = {};
+    overlays[T.layer_units] = geoLayer;
+    overlays[T.layer_labels] = labels;
+    L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    if (!params.get("z")) map.fitBounds(geoLayer.getBounds(), { padding: [8, 8] });
+    else map.setView([+params.get("lat"), +params.get("lng")], +params.get("z"));
+    map.on("moveend", saveUrl);
+    map.on("zoomend", toggleLabels);
+    toggleLabels();
+    document.getElementById("map").dataset.drawn = String(features.length);
+  }
+  function toggleLabels() {
+    if (map.getZoom() >= 10) { if (!map.hasLayer(labels)) labels.addTo(map); }
+    else if (map.hasLayer(labels)) map.removeLayer(labels);
+  }
+
+  /* ---------- side panel ---------- */
+  function renderLegend(rows, title) {
+    const box = document.getElementById("legend");
+    box.replaceChildren(el("h3", { text: title }));
+    const list = el("ul");
+    for (const r of rows) {
+      const sw = el("span", { class: "swatch" });
+      sw.style.background = r.colour;
+      list.append(el("li", { "data-class": String(r.status ?? r.class) }, sw, el("span", { text: r.label }),
+        el("span", { class: "count", text: String(r.units) })));
+    }
+    box.append(list);
+  }
+  function renderSummary(data) {
+    const box = document.getElementById("summary");
+    box.replaceChildren();
+    if (state.indicator) {
+      box.append(el("p", { text: `${data.label}${data.rate_per_1000 ? " " + T.per_1000 : ""} — ${data.period || ""}` }));
+      return;
+    }
+    const by = Object.fromEntries(data.legend.map(r => [r.status, r.units]));
+    const total = data.units;
+    if (state.scheme === "antt") {
+      const n = by["da_chuyen_hoa"] || 0;
+      box.append(el("p", { class: "big", text: `${n}/${total} ${T.converted_text}` }));
+      box.append(el("p", { text: `${by["trong_diem_phuc_tap"] || 0} ${T.key_text}` }));
+    } else if (state.scheme === "ma_tuy") {
+      const n = by["khong_ma_tuy"] || 0;
+      const share = total ? n / total : 0;
+      box.append(el("p", { class: "big", text: `${n}/${total} ${T.drug_free_text} (${(share * 100).toFixed(1)} %)` }));
+      const bar = el("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "50",
+        "aria-valuenow": (share * 100).toFixed(1), "aria-label": T.target_text });
+      const fill = el("div", { class: "fill" });
+      fill.style.width = Math.min(100, share / 0.5 * 100) + "%";
+      bar.append(fill);
+      box.append(bar, el("p", { class: "muted", text: T.target_text }));
+    }
+    if (data.demo) box.append(el("p", { class: "demo-mark", text: cfg.demoMark }));
+  }
+  function renderTable() {
+    const body = document.querySelector("#units tbody");
+    const q = fold(document.getElementById("search").value);
+    const rows = features.map(f => f.properties).filter(p => !q || fold(p.name + " " + p.code + " " + (p.district || "")).includes(q));
+    const key = state.sortKey || "code";
+    const dir = state.sortDir || 1;
+    const val = p => key === "value" ? (values[p.code] ? (state.indicator ? values[p.code].value ?? -Infinity : values[p.code].label) : "") : p[key] || "";
+    rows.sort((a, b) => (val(a) > val(b) ? 1 : val(a) < val(b) ? -1 : 0) * dir);
+    body.replaceChildren(...rows.map(p => {
+      const v = values[p.code];
+      const sw = el("span", { class: "swatch" });
+      sw.style.background = v ? v.colour : cfg.noneColour;
+      const text = v ? (state.indicator ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator ? T.no_data : T.no_designation);
+      const tr = el("tr", { "data-code": p.code, tabindex: "0" }, el("td", { text: p.code }), el("td", { text: p.name }),
+        el("td", { text: p.district || "" }), el("td", {}, sw, text));
+      if (p.code === state.selected) tr.classList.add("selected");
+      tr.addEventListener("click", () => select(p.code, true));
+      tr.addEventListener("keydown", e => { if (e.key === "Enter") select(p.code, true); });
+      return tr;
+    }));
+    document.getElementById("count").textContent = `${rows.length}/${features.length}`;
+  }
+  function select(code, fromTable) {
+    state.selected = code;
+    if (geoLayer) geoLayer.setStyle(style);
+    const layer = byCode.get(code);
+    if (layer) {
+      layer.bringToFront();
+      if (fromTable) { map.fitBounds(layer.getBounds(), { maxZoom: 12, padding: [20, 20] }); layer.openPopup(); }
+    }
+    document.querySelectorAll("#units tr.selected").forEach(r => r.classList.remove("selected"));
+    const row = document.querySelector(`#units tr[data-code="${CSS.escape(code)}"]`);
+    if (row) { row.classList.add("selected"); if (!fromTable) row.scrollIntoView({ block: "nearest" }); }
+  }
+
+  /* ---------- data ---------- */
+  async function refresh() {
+    const base = `province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}`;
+    let data;
+    try {
+      if (state.indicator) {
+        data = await getJson(`${cfg.indicatorsUrl}?${base}&indicator=${state.indicator}&classes=${state.classes}&k=${state.k}` +
+          (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""));
+        values = data.values;
+        cfg.indicatorUnit = data.unit;
+        renderLegend(data.legend.map(r => ({ ...r, label: r.class === -1 ? T.no_data : r.label })), data.label);
+      } else {
+        data = await getJson(`${cfg.statusesUrl}?${base}&scheme=${state.scheme}`);
+        values = data.statuses;
+        renderLegend(data.legend, cfg.schemeLabels[state.scheme] || state.scheme);
+      }
+    } catch (e) {
+      document.getElementById("summary").replaceChildren(el("p", { class: "error", text: e.message }));
+      return;
+    }
+    renderSummary(data);
+    if (geoLayer) geoLayer.setStyle(style);
+    renderTable();
+    document.getElementById("map").dataset.asOf = state.asOf;
+    saveUrl();
+  }
+
+  /* ---------- controls ---------- */
+  const layerSelect = document.getElementById("layer");
+  layerSelect.value = state.indicator ? "indicator:" + state.indicator : "scheme:" + state.scheme;
+  layerSelect.addEventListener("change", () => {
+    const [kind, code] = layerSelect.value.split(":");
+    state.indicator = kind === "indicator" ? code : "";
+    state.scheme = kind === "scheme" ? code : cfg.scheme;
+    document.getElementById("indicator-options").hidden = !state.indicator;
+    refresh();
+  });
+  document.getElementById("indicator-options").hidden = !state.indicator;
+  const classSelect = document.getElementById("classes");
+  classSelect.value = state.classes;
+  classSelect.addEventListener("change", () => { state.classes = classSelect.value; refresh(); });
+  const rateBox = document.getElementById("rate");
+  rateBox.checked = state.rate === "1000";
+  rateBox.addEventListener("change", () => { state.rate = rateBox.checked ? "1000" : ""; refresh(); });
+  const slider = document.getElementById("year");
+  const dateField = document.getElementById("as-of");
+  slider.value = state.asOf.slice(0, 4);
+  dateField.value = state.asOf;
+  document.getElementById("year-out").textContent = slider.value;
+  slider.addEventListener("input", () => { document.getElementById("year-out").textContent = slider.value; });
+  slider.addEventListener("change", () => {
+    const y = slider.value;
+    state.asOf = y === cfg.today.slice(0, 4) ? cfg.today : `${y}-12-31`;
+    dateField.value = state.asOf;
+    state.period = state.indicator ? y : undefined;
+    refresh();
+  });
+  dateField.addEventListener("change", () => {
+    if (!dateField.value) return;
+    state.asOf = dateField.value;
+    slider.value = state.asOf.slice(0, 4);
+    document.getElementById("year-out").textContent = slider.value;
+    refresh();
+  });
+  document.getElementById("search").addEventListener("input", renderTable);
+  document.querySelectorAll("#units th[data-sort]").forEach(th => th.addEventListener("click", () => {
+    state.sortDir = state.sortKey === th.dataset.sort ? -(state.sortDir || 1) : 1;
+    state.sortKey = th.dataset.sort;
+    renderTable();
+  }));
+
+  getJson(cfg.unitsUrl).then(draw).then(refresh).catch(e => {
+    document.getElementById("summary").replaceChildren(el("p", { class: "error", text: e.message }));
+  });
+})();
