@@ -311,7 +311,7 @@ class _Field:
         idx = rng.choice(len(xy), size=min(k, len(xy)), replace=False)
         for i in sorted(idx):
             self.centres.append((float(xy["x"].iloc[i]), float(xy["y"].iloc[i]),
-                                 float(rng.uniform(8e3, 20e3)), float(rng.uniform(0.8, 1.6))))
+                                 float(rng.uniform(10e3, 25e3)), float(rng.uniform(0.8, 1.6))))
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         out = np.zeros(len(x))
@@ -320,15 +320,38 @@ class _Field:
         return out
 
 
-def _field_z(units: pd.DataFrame, xy: pd.DataFrame, surface: _Field, mean: float, sd: float) -> np.ndarray:
-    """Standardised field per unit (aligned with ``units``); 0 for units without geometry."""
+def _field_z(units: pd.DataFrame, xy: pd.DataFrame, surface: _Field, mean, sd) -> np.ndarray:
+    """Standardised field per unit (aligned with ``units``; ``mean`` and ``sd`` per unit too);
+    0 for units without geometry: they get no spatial term."""
     where = xy.set_index("code")
     z = np.zeros(len(units))
     has = units["code"].isin(where.index).to_numpy()
     if has.any():
         pts = where.loc[units["code"][has]]
-        z[has] = (surface(pts["x"].to_numpy(), pts["y"].to_numpy()) - mean) / sd
+        z[has] = (surface(pts["x"].to_numpy(), pts["y"].to_numpy()) - np.asarray(mean)[has]) / np.asarray(sd)[has]
     return z
+
+
+def _standardise(inputs: DemoInputs, surface: _Field) -> tuple[np.ndarray, np.ndarray]:
+    """The field as z-scores within each old province, in both editions.
+
+    Per province, so every province has hotspots of similar contrast whatever the bumps did;
+    a 2025 unit takes the scale of the old province most of its parts came from, so a hotspot
+    keeps its strength across the reform.
+    """
+    raw = pd.Series(surface(inputs.xy_pre["x"].to_numpy(), inputs.xy_pre["y"].to_numpy()),
+                    index=inputs.xy_pre["code"].to_numpy())
+    prov = inputs.units_pre.set_index("code")["province_code"]
+    overall = (float(raw.mean()), float(raw.std()) or 1.0)
+    stats = {p: (float(v.mean()), float(v.std()) or 1.0) for p, v in raw.groupby(raw.index.map(prov))}
+    pre = [stats.get(p, overall) for p in inputs.units_pre["province_code"]]
+    home = inputs.crosswalk.groupby("new_code")["old_province"].agg(lambda s: s.value_counts().sort_index()
+                                                                     .idxmax())
+    new = [stats.get(home.get(c), overall) for c in inputs.units_2025["code"]]
+    z_pre = _field_z(inputs.units_pre, inputs.xy_pre, surface, [m for m, _ in pre], [d for _, d in pre])
+    z_new = _field_z(inputs.units_2025, inputs.xy_2025, surface, [m for m, _ in new], [d for _, d in new])
+    # clipped: one commune under a narrow peak would otherwise dwarf the province (and its map)
+    return np.clip(z_pre, -2.5, 2.5), np.clip(z_new, -2.5, 2.5)
 
 
 # -- statuses, pre-2025 ---------------------------------------------------------------------------
@@ -664,10 +687,12 @@ def _indicators_2025(rng, inputs: DemoInputs, z_new: np.ndarray, drug_new: dict,
     crime_l = pop / 1000 * crime_base * np.exp(0.9 * z_new - 0.03 * t + 0.3 * key_antt + unit_fx)
     drug_l = pop / 1000 * drug_base * np.exp(0.9 * z_new - 0.04 * t + 0.5 * key_drug + unit_fx)
     rows: list[dict] = []
-    for period, start, end, frac in (("2025", "2025-01-01", "2025-12-31", 1.0),
-                                     ("2026-Q1", "2026-01-01", "2026-03-31", 0.23)):
-        values = {"so_vu_pham_toi": rng.poisson(crime_l * frac), "so_nguoi_nghien": rng.poisson(drug_l * (
-            1.0 if frac == 1.0 else 0.97)), "dan_so": pop}
+    # crimes are a flow (a quarter holds about a quarter of the year's cases); registered users
+    # are a stock counted at the period's end, so a quarter holds about as many as the year
+    for period, start, end, crimes, users in (("2025", "2025-01-01", "2025-12-31", 1.0, 1.0),
+                                              ("2026-Q1", "2026-01-01", "2026-03-31", 0.23, 0.97)):
+        values = {"so_vu_pham_toi": rng.poisson(crime_l * crimes), "so_nguoi_nghien": rng.poisson(drug_l * users),
+                  "dan_so": pop}
         names = INDICATORS_2025 if period == "2025" else ("so_vu_pham_toi", "so_nguoi_nghien")
         for name in names:
             rows.extend(_ind(codes[i], name, period, start, end, values[name][i]) for i in range(len(codes)))
@@ -713,10 +738,7 @@ def build_demo(inputs: DemoInputs, catalogue: Catalogue, *, seed: int = 20250701
     for p in PROVINCES_2025:
         codes = set(inputs.units_2025.loc[inputs.units_2025["province_code"] == p, "code"]) & set(bare)
         surface.add_bumps(rng, inputs.xy_2025[inputs.xy_2025["code"].isin(codes)], 2, 4)
-    raw = surface(inputs.xy_pre["x"].to_numpy(), inputs.xy_pre["y"].to_numpy())
-    mean, sd = float(raw.mean()), float(raw.std()) or 1.0
-    z_pre = _field_z(inputs.units_pre, inputs.xy_pre, surface, mean, sd)
-    z_new = _field_z(inputs.units_2025, inputs.xy_2025, surface, mean, sd)
+    z_pre, z_new = _standardise(inputs, surface)
 
     rows: list[dict] = []
     for p in PROVINCES_PRE:

@@ -122,3 +122,33 @@ def classify(values: pd.Series, breaks: list[float], higher_is_worse: bool = Tru
         low = upper
     rows.append({"class": -1, "label": "no data", "colour": NO_DATA_COLOUR, "units": nodata})
     return out, rows
+
+
+def province_outlines(frame) -> list[tuple[str, object]]:
+    """Dissolve a coverage of units (one edition, a simplified level) into province polygons.
+
+    ``coverage_union_all`` is exact and fast on a valid coverage, which the simplified levels are.
+    """
+    out = []
+    for code, group in frame.groupby("province_code"):
+        geoms = np.asarray(group.geometry.values, dtype=object)
+        try:
+            merged = shapely.coverage_union_all(geoms)
+        except shapely.errors.GEOSException:
+            merged = shapely.union_all(geoms)
+        out.append((code, merged))
+    return out
+
+
+def provinces_geojson(outlines, provinces: pd.DataFrame, summary: dict, precision: int = 4) -> bytes:
+    """Province polygons with name, unit counts and the per-province ``summary`` dict."""
+    names = provinces.set_index("code")
+    features = []
+    for code, geom in outlines:
+        rounded = shapely.transform(geom, lambda xy: np.round(xy, precision))
+        props = {"code": code, "name": str(names.at[code, "name"]) if code in names.index else code,
+                 "units": int(names.at[code, "units"]) if code in names.index else 0, **summary.get(code, {})}
+        features.append({"type": "Feature", "id": code, "properties": props,
+                         "geometry": json.loads(shapely.to_geojson(rounded))})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")

@@ -150,6 +150,32 @@ def indicators(edition: str):
     return cached(produce, "application/json", extra=_lang())
 
 
+@bp.get("/<edition>/provinces.geojson")
+def provinces_geojson(edition: str):
+    """Province outlines with, per province, units per status of ``scheme`` on ``as_of``."""
+    check_edition(edition)
+    scheme = _scheme()
+    day = _as_of()
+
+    def produce():
+        s = store()
+        units = s.geometries(edition, lod=3)
+        outlines = mapdata.province_outlines(units)
+        records = s.status_records(edition, scheme=scheme.code, until=day)
+        current = st.as_of(records, day)
+        summary = {}
+        counts = current.groupby(["province_code", "status"]).size() if len(current) else {}
+        all_units = s.units(edition).groupby("province_code").size()
+        for code in all_units.index:
+            by = {k: int(counts.get((code, k), 0)) for k in scheme.codes} if len(current) else {k: 0 for k in scheme.codes}
+            summary[code] = {"counts": by, "listed": int(all_units[code])}
+            if scheme.target_status:
+                summary[code]["target_share"] = by[scheme.target_status] / int(all_units[code])
+            summary[code]["key"] = sum(v for k, v in by.items() if scheme.status(k).kind == "key")
+        return mapdata.provinces_geojson(outlines, s.provinces(edition), summary)
+    return cached(produce, "application/geo+json")
+
+
 @bp.get("/<edition>/stats")
 def stats(edition: str):
     """Units per status of a scheme on a date, for a province or the whole edition."""

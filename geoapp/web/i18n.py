@@ -76,6 +76,8 @@ MAP_STRINGS = {
     "target_text": ("Mục tiêu 2030: ít nhất 50 % số xã không ma túy (Kết luận 132-KL/TW)",
                     "2030 target: at least 50 % of communes drug-free (Conclusion 132-KL/TW)"),
     "per_1000": ("trên 1.000 dân", "per 1,000 people"),
+    "share_title": ("Tỷ lệ xã không ma túy", "Share of drug-free communes"),
+    "key_title": ("Số xã trọng điểm", "Key communes"),
 }
 
 

@@ -45,6 +45,8 @@ def document(app=None) -> dict:
                 {"name": "breaks", "in": "query", "schema": {"type": "string"}, "description": "e.g. 5,10,20"},
                 {"name": "rate", "in": "query", "schema": {"type": "string", "enum": ["1000"]},
                  "description": "1000: per 1,000 people (dan_so)"}]),
+            "/api/v1/{edition}/provinces.geojson": _op("Province outlines with per-province status counts",
+                                                       [_EDITION, _SCHEME, _AS_OF], "application/geo+json"),
             "/api/v1/{edition}/stats": _op("Units per status", [
                 _EDITION, {**_PROVINCE, "required": False}, _SCHEME, _AS_OF]),
             "/api/v1/{edition}/units/{code}": _op("One unit with its history", [

@@ -37,6 +37,24 @@ def index():
     return render_template("index.html", editions=editions, provinces=provinces)
 
 
+@bp.get("/overview/<edition>")
+def overview(edition: str):
+    """Provinces of an edition coloured by a summary of a scheme on a date."""
+    check_edition(edition)
+    eds = store().editions().set_index("edition")
+    today = date.today().isoformat()
+    as_of = parse_date(request.args.get("as_of", "")) or today
+    m = maps.base_map((102.1, 8.4, 109.5, 23.4), current_app.config.get("TILES", "none"), g.lang)
+    map_id, map_html, map_script = maps.map_parts(m)
+    config = {"mapName": map_id, "lang": g.lang, "asOf": as_of,
+              "provincesUrl": url_for("api.provinces_geojson", edition=edition),
+              "mapUrl": url_for("pages.province_map", edition=edition, province="PROVINCE"),
+              "strings": map_strings(g.lang)}
+    return render_template("overview.html", edition=edition, edition_label=eds.at[edition, f"label_{g.lang}"],
+                           map_html=map_html, map_script=map_script, config=config, as_of=as_of,
+                           schemes=catalogue().schemes.values())
+
+
 @bp.get("/units/<edition>/<province>")
 def province_units(edition: str, province: str):
     """Every unit of one province, those without geometry flagged."""

@@ -1,0 +1,71 @@
+/* geoapp overview: provinces coloured by a summary of one scheme on a date; click through. */
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("map-config").textContent);
+  const T = cfg.strings;
+  const map = window[cfg.mapName];
+  const params = new URLSearchParams(window.location.search);
+  const state = { scheme: params.get("scheme") || "ma_tuy", asOf: params.get("as_of") || cfg.asOf };
+  let layer = null;
+  const GREENS = ["#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"];
+  const REDS = ["#fff5f0", "#fcbba1", "#fb6a4a", "#de2d26", "#a50f15"];
+
+  function el(tag, attrs, ...children) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) k === "text" ? (n.textContent = v) : n.setAttribute(k, v);
+    children.forEach(c => c != null && n.append(c));
+    return n;
+  }
+  function measure(p) {
+    if (state.scheme === "ma_tuy") return p.target_share;           // share of drug-free communes
+    return p.key;                                                    // number of key complex communes
+  }
+  function colour(v) {
+    if (v === undefined || v === null) return "#eeeeee";
+    if (state.scheme === "ma_tuy") return GREENS[Math.min(4, Math.floor(v / 0.125))];   // 0–50 %+ in 12.5 % steps
+    return v === 0 ? REDS[0] : REDS[Math.min(4, 1 + Math.floor(Math.log2(v)))];         // 0, 1, 2–3, 4–7, 8+
+  }
+  function label(p) {
+    const v = measure(p);
+    if (state.scheme === "ma_tuy") return `${p.counts.khong_ma_tuy}/${p.listed} ${T.drug_free_text} (${(100 * v).toFixed(1)} %)`;
+    return `${v} ${T.key_text}`;
+  }
+  function legend() {
+    const box = document.getElementById("legend");
+    const rows = state.scheme === "ma_tuy"
+      ? ["< 12.5 %", "12.5–25 %", "25–37.5 %", "37.5–50 %", "≥ 50 %"].map((t, i) => [GREENS[i], t])
+      : ["0", "1", "2–3", "4–7", "≥ 8"].map((t, i) => [REDS[i], t]);
+    const list = el("ul");
+    rows.forEach(([c, t]) => { const sw = el("span", { class: "swatch" }); sw.style.background = c; list.append(el("li", {}, sw, el("span", { text: t }))); });
+    box.replaceChildren(el("h3", { text: state.scheme === "ma_tuy" ? T.share_title : T.key_title }), list);
+  }
+  async function refresh() {
+    const r = await fetch(`${cfg.provincesUrl}?scheme=${state.scheme}&as_of=${state.asOf}`);
+    const data = await r.json();
+    if (layer) map.removeLayer(layer);
+    layer = L.geoJSON(data, {
+      style: f => ({ color: "#444", weight: 1, fillOpacity: 0.8, fillColor: colour(measure(f.properties)) }),
+      onEachFeature(f, l) {
+        l.bindTooltip(() => el("div", {}, el("strong", { text: f.properties.name }), el("div", { text: label(f.properties) })), { sticky: true });
+        l.on("click", () => { window.location.href = cfg.mapUrl.replace("PROVINCE", encodeURIComponent(f.properties.code)) + `?scheme=${state.scheme}&as_of=${state.asOf}&lang=${cfg.lang}`; });
+      },
+    }).addTo(map);
+    if (!cfg.fitted) { map.fitBounds(layer.getBounds()); cfg.fitted = true; }
+    const body = document.querySelector("#provinces tbody");
+    const feats = data.features.slice().sort((a, b) => (measure(b.properties) ?? -1) - (measure(a.properties) ?? -1));
+    body.replaceChildren(...feats.map(f => {
+      const a = el("a", { href: cfg.mapUrl.replace("PROVINCE", encodeURIComponent(f.properties.code)) + `?scheme=${state.scheme}&as_of=${state.asOf}&lang=${cfg.lang}`, text: f.properties.name });
+      return el("tr", {}, el("td", {}, a), el("td", { class: "num", text: label(f.properties) }));
+    }));
+    legend();
+    history.replaceState(null, "", `${window.location.pathname}?scheme=${state.scheme}&as_of=${state.asOf}&lang=${cfg.lang}`);
+    document.getElementById("map").dataset.drawn = String(data.features.length);
+  }
+  const sel = document.getElementById("scheme");
+  sel.value = state.scheme;
+  sel.addEventListener("change", () => { state.scheme = sel.value; refresh(); });
+  const date = document.getElementById("as-of");
+  date.value = state.asOf;
+  date.addEventListener("change", () => { if (date.value) { state.asOf = date.value; refresh(); } });
+  refresh();
+})();
