@@ -11,6 +11,7 @@ import click
 
 from . import config as cfg
 from .errors import GeoappError, ValidationError
+from .records import DEMO_MARK
 from .store import open_store
 
 
@@ -239,6 +240,14 @@ def demo(ctx: Context, source):
         report = import_boundaries(ctx.store, [data / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"],
                                    "pre2025", user="demo", progress=show)
         show(f"pre2025: {report['units']} units with boundaries")
+        from .demo import generate_demo
+
+        summary = generate_demo(ctx.store, ctx.catalogue, user="demo", data_dir=data)
+        show(f"demo designations and indicators (seed {summary['seed']}): {summary['records']}")
+        for name, check in summary["checks"].items():
+            show(f"  {name}: {check.get('reached')} (published {check.get('target')})"
+                 f"{'' if check.get('ok') else '  MISMATCH'}")
+        click.echo("every demo record is flagged: " + DEMO_MARK)
     else:
         from .fetch import fetch_boundaries
 

@@ -40,6 +40,8 @@ STRINGS = {
     "none_recorded": ("Chưa có bản ghi.", "Nothing recorded."),
     "no_basemap": ("Không dùng nền bản đồ (GEOAPP_TILES=none).", "No basemap (GEOAPP_TILES=none)."),
     "list": ("Danh sách", "List"),
+    "approximate": ("Ranh giới xã trước 1/7/2025 là gần đúng (đa giác năm 2008 ghép theo danh mục 2024).",
+                    "Pre-2025 commune boundaries are approximate (2008 polygons matched to the 2024 list)."),
     "quantiles": ("Phân vị", "Quantiles"),
     "fisher_jenks": ("Fisher-Jenks", "Fisher-Jenks"),
     "equal_interval": ("Khoảng đều", "Equal interval"),
