@@ -25,7 +25,10 @@ def _json(obj) -> bytes:
 
 
 def _province_arg(edition: str, required: bool = True) -> str | None:
+    """The ``province`` query argument, checked; ``all`` (or absent when not required) = every province."""
     province = request.args.get("province")
+    if province == "all":
+        return None
     if not province:
         if required:
             raise InputError("give ?province=<code>", message_vi="cần tham số ?province=<mã tỉnh>")
@@ -78,11 +81,15 @@ def units(edition: str):
     check_edition(edition)
     province = _province_arg(edition)
     try:
-        lod = int(request.args.get("lod", 2))
+        lod = int(request.args.get("lod", 2 if province else 3))
     except ValueError:
         raise InputError("lod must be 0, 1, 2 or 3") from None
     if lod not in (0, 1, 2, 3):
         raise InputError("lod must be 0, 1, 2 or 3")
+    if province is None and lod < 2:
+        # 7 M vertices of full-resolution GeoJSON freeze a browser: the country comes simplified
+        raise InputError("the whole edition is served at lod 2 or 3; ask for one province for more detail",
+                         message_vi="cả nước chỉ phục vụ ở mức chi tiết 2 hoặc 3; hãy chọn một tỉnh để xem chi tiết hơn")
     fmt = request.args.get("format", "geojson")
     if fmt == "csv":
         return cached(lambda: export_units(store(), edition, province, "csv"), "text/csv; charset=utf-8")

@@ -21,6 +21,10 @@ FIRST_YEAR = 2015
 
 def _province_row(edition: str, province: str) -> dict:
     prov = store().provinces(edition)
+    if province == "all":
+        label = store().editions().set_index("edition").at[edition, f"label_{g.lang}"]
+        return {"code": "all", "name": label, "units": int(prov["units"].sum()),
+                "with_geometry": int(prov["with_geometry"].sum())}
     row = prov[prov["code"] == province]
     if row.empty:
         raise NotFoundError(f"no province {province} in edition {edition}",
@@ -72,7 +76,8 @@ def province_map(edition: str, province: str):
     cat = catalogue()
     today = date.today().isoformat()
     as_of = parse_date(request.args.get("as_of", "")) or today
-    geoms = store().geometries(edition, province, lod=3)
+    whole = province == "all"
+    geoms = store().geometries(edition, None if whole else province, lod=3)
     bounds = tuple(float(v) for v in shapely.total_bounds(np.asarray(geoms.geometry.values))) if len(geoms) else None
     tiles = current_app.config.get("TILES", "none")
     m = maps.base_map(bounds, tiles, g.lang)
@@ -80,7 +85,7 @@ def province_map(edition: str, province: str):
     config = {
         "mapName": map_id, "edition": edition, "province": province, "lang": g.lang,
         "scheme": "antt", "asOf": as_of, "today": today,
-        "unitsUrl": url_for("api.units", edition=edition, province=province, lod=2),
+        "unitsUrl": url_for("api.units", edition=edition, province=province, lod=3 if whole else 2),
         "statusesUrl": url_for("api.statuses", edition=edition),
         "indicatorsUrl": url_for("api.indicators", edition=edition),
         "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
