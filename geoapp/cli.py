@@ -225,8 +225,12 @@ def demo(ctx: Context, source):
     Without a mirror folder the 2025 boundaries come from the pinned upstream over HTTP; the
     pre-2025 layer and the unit lists exist only in mirrors, and are skipped with a warning.
     """
+    from .demo import demo_batches
     from .ingest import import_boundaries, import_unit_list
 
+    if not demo_batches(ctx.store).empty:
+        click.echo("the demo data is already loaded: " + cfg.database_url(ctx.settings))
+        return
     show = _stage_printer()
     folder = source or ctx.settings["DATA_MIRROR"]
     if folder and Path(folder).is_dir():

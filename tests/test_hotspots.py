@@ -153,11 +153,17 @@ def test_equal_to_esda_for_the_same_weights_and_seed(lai_chau_old, lai_chau_old_
     g = esda.G_Local(values, fresh(), transform="B", star=True, permutations=199, seed=7)
     np.testing.assert_allclose(ours["statistic"], g.Zs)
     np.testing.assert_allclose(ours["p_sim"], g.p_sim)
-    np.testing.assert_allclose(ours["p"], np.minimum(1, 2 * g.p_sim))
+    np.testing.assert_allclose(ours["z"], g.z_sim)
+    np.testing.assert_allclose(ours["p"], 2 * g.p_z_sim)          # two-sided, from the permutation z
+    pseudo = hs.local_statistic(lai_chau_old, values, "gi_star", weights=(w, report), permutations=199,
+                                seed=7, inference="pseudo")
+    np.testing.assert_allclose(pseudo["p"], np.minimum(1, 2 * g.p_sim))
+    assert pseudo.attrs["notes"], "the rank-p floor under FDR is reported"
     ours = hs.local_statistic(lai_chau_old, values, "local_moran", weights=(w, report), permutations=199, seed=7)
     m = esda.Moran_Local(values, fresh(), transformation="r", permutations=199, seed=7)
     np.testing.assert_allclose(ours["statistic"], m.Is)
     np.testing.assert_allclose(ours["p_sim"], m.p_sim)
+    np.testing.assert_allclose(ours["p"], 2 * m.p_z_sim)
     # the statistic itself: Gi* sums the unit and its neighbours (star), not the neighbours only
     c = lai_chau_old["code"].iloc[0]
     i = [0] + [list(w.id_order).index(n) for n in w.neighbors[c]]
@@ -208,10 +214,11 @@ def test_rates_per_thousand_and_constant_fields(lai_chau_old, lai_chau_old_w):
     w, report = lai_chau_old_w
     counts, block = planted(lai_chau_old, w)
     pop = np.full(len(lai_chau_old), 5000.0)
-    pop[3] = 0                                            # no population → no rate → no data
+    empty = int(np.flatnonzero(~lai_chau_old["code"].isin(block))[0])
+    pop[empty] = 0                                        # no population → no rate → no data
     res = hs.local_statistic(lai_chau_old, counts, weights=(w, report), population=pop)
-    assert res["value"].iloc[0] == pytest.approx(counts[0] / 5)
-    assert res["class"].iloc[3] == "no_data"
+    assert res["value"].iloc[1] == pytest.approx(counts[1] / 5)
+    assert res["class"].iloc[empty] == "no_data"
     assert res.set_index("code").loc[block, "class"].isin(HOT).all()
     flat = hs.local_statistic(lai_chau_old, np.ones(len(lai_chau_old)), weights=(w, report))
     assert (flat["class"] == "not_significant").all() and flat.attrs["notes"]

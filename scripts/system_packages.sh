@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install the Debian packages geoapp's set-up needs, when missing: `nodejs npm` (the map
+# libraries come from npm at set-up) and, for the tests, `chromium`. As root it installs them
+# with apt-get; otherwise it says what to install and fails.
+set -euo pipefail
+missing=()
+for pkg in "$@"; do
+  case "$pkg" in
+    nodejs) command -v node >/dev/null || missing+=(nodejs) ;;
+    npm) command -v npm >/dev/null || missing+=(npm) ;;
+    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    *) dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
+  esac
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+  echo "geoapp needs these Debian packages: ${missing[*]} — install them (apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
