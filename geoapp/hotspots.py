@@ -334,11 +334,13 @@ def local_statistic(gdf: gpd.GeoDataFrame, values, method: str = "gi_star", weig
         Seed of the permutations. The same seed, weights and values give identical output,
         whatever ``n_jobs`` is (but see the numba note in the module docstring).
     fdr_alpha : float or None
-        ``None``: no correction, ``p_adjusted = p``. A number: Benjamini–Hochberg over the
-        *tested* units (with data and ≥ 1 neighbour; for join counts, units with status 1 and
-        ≥ 1 neighbour of status 1), via :func:`scipy.stats.false_discovery_control`; the column
+        ``None``: no correction, ``p_adjusted = p`` (and ``significant`` is ``p <= 0.05``).
+        A number: Benjamini–Hochberg over the *tested* units (with data and ≥ 1 neighbour;
+        for join counts, units with status 1 and ≥ 1 neighbour of status 1) applied to ``p``
+        (not to esda's ``p_sim``), via :func:`scipy.stats.false_discovery_control`; the column
         ``significant`` is then ``p_adjusted <= fdr_alpha``. The graded classes do not depend
-        on the number (see below).
+        on the number (see below). Islands are outside the family but their values still
+        count in the permutation pool and in Gi*'s total.
     population : str, Series or array, optional
         When given, the analysed value is ``values / population * per`` (a rate per 1,000
         people by default); population ≤ 0 or missing → no data.

@@ -124,20 +124,44 @@ def classify(values: pd.Series, breaks: list[float], higher_is_worse: bool = Tru
     return out, rows
 
 
-def province_outlines(frame) -> list[tuple[str, object]]:
-    """Dissolve a coverage of units (one edition, a simplified level) into province polygons.
+def dissolve(frame, by: str) -> list[tuple[str, object]]:
+    """Dissolve a coverage of units by a column (``province_code``, ``district_code``).
 
     ``coverage_union_all`` is exact and fast on a valid coverage, which the simplified levels are.
     """
     out = []
-    for code, group in frame.groupby("province_code"):
+    for code, group in frame.groupby(by):
+        if not code:
+            continue
         geoms = np.asarray(group.geometry.values, dtype=object)
         try:
             merged = shapely.coverage_union_all(geoms)
         except shapely.errors.GEOSException:
             merged = shapely.union_all(geoms)
-        out.append((code, merged))
+        out.append((code, _without_holes(merged)))
     return out
+
+
+def _without_holes(geom):
+    """Exterior rings only: gaps between approximate polygons would otherwise draw as specks, and an
+    enclave's border is drawn by the enclave's own outline anyway."""
+    parts = getattr(geom, "geoms", [geom])
+    polys = [shapely.Polygon(p.exterior) for p in parts if p.geom_type == "Polygon"]
+    return shapely.MultiPolygon(polys) if len(polys) > 1 else (polys[0] if polys else geom)
+
+
+def outlines_geojson(outlines, names: dict[str, str], precision: int = 5) -> bytes:
+    """Outline polygons (from :func:`dissolve`) as GeoJSON with ``code`` and ``name``."""
+    features = [{"type": "Feature", "id": code, "properties": {"code": code, "name": names.get(code, code)},
+                 "geometry": json.loads(shapely.to_geojson(shapely.transform(g, lambda xy: np.round(xy, precision))))}
+                for code, g in outlines]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def province_outlines(frame) -> list[tuple[str, object]]:
+    """Province polygons of a coverage of units."""
+    return dissolve(frame, "province_code")
 
 
 def provinces_geojson(outlines, provinces: pd.DataFrame, summary: dict, precision: int = 4) -> bytes:

@@ -119,7 +119,19 @@
     const overlays = {};
     overlays[T.layer_units] = geoLayer;
     overlays[T.layer_labels] = labels;
-    L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    const control = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    // context outlines: provinces (always) and districts (pre-2025 only), drawn above the fills
+    map.createPane("outlines").style.zIndex = 450;
+    map.getPane("outlines").style.pointerEvents = "none";
+    const outline = (url, name, style, on) => getJson(url).then(data => {
+      const layer = L.geoJSON(data, { pane: "outlines", interactive: false, style: () => style });
+      control.addOverlay(layer, name);
+      if (on) layer.addTo(map);
+    }).catch(() => {});
+    outline(cfg.outlinesUrl + "?level=province", T.layer_provinces, { color: "#222", weight: 2.2, fill: false }, true);
+    if (cfg.edition === "pre2025" && cfg.province !== "all")
+      outline(cfg.outlinesUrl + `?level=district&province=${encodeURIComponent(cfg.province)}`, T.layer_districts,
+        { color: "#444", weight: 1.4, dashArray: "4 3", fill: false }, true);
     if (!params.get("z")) map.fitBounds(geoLayer.getBounds(), { padding: [8, 8] });
     else map.setView([+params.get("lat"), +params.get("lng")], +params.get("z"));
     map.on("moveend", saveUrl);

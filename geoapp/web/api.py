@@ -183,6 +183,27 @@ def provinces_geojson(edition: str):
     return cached(produce, "application/geo+json")
 
 
+@bp.get("/<edition>/outlines")
+def outlines(edition: str):
+    """Province outlines of the whole edition, or district outlines of one province (pre-2025)."""
+    check_edition(edition)
+    level = request.args.get("level", "province")
+    if level not in ("province", "district"):
+        raise InputError("level must be province or district")
+    province = _province_arg(edition, required=level == "district")
+
+    def produce():
+        s = store()
+        if level == "province":
+            frame = s.geometries(edition, lod=3)
+            names = dict(zip(s.provinces(edition)["code"], s.provinces(edition)["name"]))
+            return mapdata.outlines_geojson(mapdata.dissolve(frame, "province_code"), names, precision=4)
+        frame = s.geometries(edition, province, lod=2)
+        names = dict(zip(frame["district_code"], frame["district_name"]))
+        return mapdata.outlines_geojson(mapdata.dissolve(frame, "district_code"), names)
+    return cached(produce, "application/geo+json", max_age=3600)
+
+
 @bp.get("/<edition>/stats")
 def stats(edition: str):
     """Units per status of a scheme on a date, for a province or the whole edition."""

@@ -72,6 +72,7 @@ MAP_STRINGS = {
     "since": ("từ", "since"), "decision": ("Quyết định", "Decision"), "open_unit": ("Xem chi tiết xã →", "Commune page →"),
     "no_designation": ("Không xếp loại", "No designation"), "no_data": ("Không có số liệu", "No data"),
     "layer_units": ("Ranh giới xã", "Commune boundaries"), "layer_labels": ("Tên xã", "Commune names"),
+    "layer_provinces": ("Ranh giới tỉnh", "Province outlines"), "layer_districts": ("Ranh giới huyện", "District outlines"),
     "converted_text": ("xã đã chuyển hóa", "communes converted"),
     "key_text": ("xã đang là địa bàn trọng điểm, phức tạp về ANTT", "communes are key complex areas"),
     "drug_free_text": ("xã không ma túy", "communes drug-free"),

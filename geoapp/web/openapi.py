@@ -47,6 +47,10 @@ def document(app=None) -> dict:
                  "description": "1000: per 1,000 people (dan_so)"}]),
             "/api/v1/{edition}/provinces.geojson": _op("Province outlines with per-province status counts",
                                                        [_EDITION, _SCHEME, _AS_OF], "application/geo+json"),
+            "/api/v1/{edition}/outlines": _op("Province outlines, or district outlines of a province", [
+                _EDITION, {**_PROVINCE, "required": False},
+                {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["province", "district"]}}],
+                "application/geo+json"),
             "/api/v1/{edition}/stats": _op("Units per status", [
                 _EDITION, {**_PROVINCE, "required": False}, _SCHEME, _AS_OF]),
             "/api/v1/{edition}/units/{code}": _op("One unit with its history", [

@@ -88,6 +88,7 @@ def province_map(edition: str, province: str):
         "unitsUrl": url_for("api.units", edition=edition, province=province, lod=3 if whole else 2),
         "statusesUrl": url_for("api.statuses", edition=edition),
         "indicatorsUrl": url_for("api.indicators", edition=edition),
+        "outlinesUrl": url_for("api.outlines", edition=edition),
         "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
         "noneColour": "#e0e0e0", "demoMark": DEMO_MARK,
         "schemeLabels": {c: s.label(g.lang) for c, s in cat.schemes.items()},
