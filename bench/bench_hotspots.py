@@ -118,6 +118,17 @@ def main() -> None:
     print(f"false hot/cold after FDR: {false_hot} of {len(units)}; "
           f"without FDR: {int((hs.local_statistic(units, y, 'gi_star', weights=(w, rep), fdr_alpha=None)['confidence'] > 0).sum())}")
     print(f"Gi* 999 perms {numba_seconds(999)}")
+    codes = list(units["code"])
+    centre = max(codes, key=lambda c: (len(w.neighbors[c]), c))
+    block = [centre] + list(w.neighbors[centre])
+    planted = y.copy()
+    inside = units["code"].isin(block).to_numpy()
+    planted[inside] = np.random.default_rng(8).poisson(20.0, inside.sum())
+    for inference in ("z_sim", "pseudo"):
+        r = hs.local_statistic(units, planted, "gi_star", weights=(w, rep), inference=inference)
+        hot = r["class"].str.startswith("hot").to_numpy()
+        print(f"planted block of {len(block)} (x4 mean), whole country, p={inference:6s}: "
+              f"{int(hot[inside].sum())}/{len(block)} hot, {int(hot[~inside].sum())} hot elsewhere")
 
     timed("Local Moran 999 perms (warm after first call)", hs.local_statistic, units, y, "local_moran",
           weights=(w, rep))
@@ -130,9 +141,21 @@ def main() -> None:
 
     prov = units[units["province_code"] == "68"].reset_index(drop=True)
     rng = np.random.default_rng(11)
-    panel = pd.DataFrame([{"code": c, "period": year, "value": float(rng.poisson(5 + (year - 2015) * 0.3))}
-                          for year in range(2015, 2025) for c in prov["code"]])
+    pcodes = list(prov["code"])
     (wp, repp), _ = timed(f"queen weights, Lâm Đồng ({len(prov)} units, raw)", hs.build_weights, prov)
+    first = max(pcodes, key=lambda c: len(wp.neighbors[c]))
+    rising = {first, *wp.neighbors[first]}
+    second = next(c for c in pcodes if c not in rising and not rising & {c, *wp.neighbors[c]}
+                  and not rising & {n for m in wp.neighbors[c] for n in wp.neighbors[m]}
+                  and len(wp.neighbors[c]) >= 4)
+    new = {second, *wp.neighbors[second]}
+    rows = []
+    for t, year in enumerate(range(2015, 2025)):
+        for c in pcodes:
+            v = 25 + 5 * t if c in rising else (60 if c in new and year == 2024 else rng.poisson(5))
+            rows.append({"code": c, "period": year, "value": float(v)})
+    panel = pd.DataFrame(rows)
+    print(f"panel: a rising block of {len(rising)} units, a block of {len(new)} hot in 2024 only")
     out, _ = timed("emerging hot spots, Lâm Đồng, 10 years x 999 perms", hs.emerging_hotspots, prov,
                    panel, weights=(wp, repp))
     print("categories: " + ", ".join(f"{k} {v}" for k, v in out["category"].value_counts().items()))

@@ -299,13 +299,21 @@ def status():
     """Status designations (key complex areas, converted, drug-free …)."""
 
 
+def _records_import_options(f):
+    for opt in reversed([
+        click.argument("file", type=click.Path(exists=True, dir_okay=False)),
+        _edition_opt,
+        click.option("--province", help="Only accept units of this province (code)."),
+        click.option("--dry-run", is_flag=True, help="Validate and report; write nothing."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text"),
+        pass_ctx,
+    ]):
+        f = opt(f)
+    return f
+
+
 @status.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_edition_opt
-@click.option("--province", help="Only accept units of this province (code).")
-@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@pass_ctx
+@_records_import_options
 def status_import(ctx, file, edition, province, dry_run, fmt):
     """Import a CSV/XLSX of designations: all rows or none."""
     _records_import(ctx, "status", file, edition, province, dry_run, fmt)
@@ -401,12 +409,7 @@ def indicators():
 
 
 @indicators.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_edition_opt
-@click.option("--province", help="Only accept units of this province (code).")
-@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@pass_ctx
+@_records_import_options
 def indicators_import(ctx, file, edition, province, dry_run, fmt):
     """Import a CSV/XLSX of indicator values: all rows or none."""
     _records_import(ctx, "indicators", file, edition, province, dry_run, fmt)

@@ -41,54 +41,54 @@ def _province(store: Store, edition: str, province: str | None) -> str | None:
     return code
 
 
-def import_status_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
-                       dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
-    """Validate a status file and store it as one batch (unless ``dry_run``). Raises when refused."""
+#: what differs between the two kinds of record file
+_KINDS = {
+    "status": dict(read=lambda st, e, p: st.status_records(e, province=p), validate=validate_status,
+                   write=lambda st, tx, e, frame, b, u, demo: st.add_status_records(tx, e, frame, b, u, is_demo=demo),
+                   group=["scheme", "status"], key="by_status"),
+    "indicators": dict(read=lambda st, e, p: st.indicator_values(e, province=p), validate=validate_indicators,
+                       write=lambda st, tx, e, frame, b, u, demo: st.add_indicator_values(tx, e, frame, b, u, is_demo=demo),
+                       group=["indicator"], key="by_indicator"),
+}
+
+
+def _import_records(kind: str, store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None,
+                    dry_run: bool, user: str, origin: str, is_demo: bool) -> dict:
+    how = _KINDS[kind]
     check_edition(edition)
     path = Path(path)
     fixed = _province(store, edition, province)
     table = read_table(path)
     resolver = _resolver(store, edition)
-    stored = store.status_records(edition, province=fixed)
-    records = validate_status(table, resolver, catalogue, stored, fixed_province=fixed, source=path.name)
-    report = {"file": path.name, "edition": edition, "rows": len(table.rows), "records": len(records),
+    stored = how["read"](store, edition, fixed)
+    frame = how["validate"](table, resolver, catalogue, stored, fixed_province=fixed, source=path.name)
+    report = {"file": path.name, "edition": edition, "rows": len(table.rows), "records": len(frame),
               "dry_run": dry_run, "batch": None,
-              "by_status": records.groupby(["scheme", "status"]).size().rename("n").reset_index().to_dict("records")}
+              how["key"]: frame.groupby(how["group"]).size().rename("n").reset_index().to_dict("records")}
     if dry_run:
         return report
     with store.transaction() as tx:
-        batch = store.add_batch(tx, BatchInfo("status", edition, path.name, files_hash([path]), user, len(records),
+        batch = store.add_batch(tx, BatchInfo(kind, edition, path.name, files_hash([path]), user, len(frame),
                                               {"province": fixed}, is_demo=is_demo))
-        store.add_status_records(tx, edition, records, batch, user, is_demo=is_demo)
-        store.audit(tx, user, "status.import", f"{edition}:{path.name}", {"batch": batch, "records": len(records)},
+        how["write"](store, tx, edition, frame, batch, user, is_demo)
+        store.audit(tx, user, f"{kind}.import", f"{edition}:{path.name}", {"batch": batch, "records": len(frame)},
                     origin)
     report["batch"] = batch
     return report
+
+
+def import_status_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
+                       dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
+    """Validate a status file and store it as one batch (unless ``dry_run``). Raises when refused."""
+    return _import_records("status", store, path, edition, catalogue, province=province, dry_run=dry_run,
+                           user=user, origin=origin, is_demo=is_demo)
 
 
 def import_indicator_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
                           dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
-    """Validate an indicator file and store it as one batch (unless ``dry_run``)."""
-    check_edition(edition)
-    path = Path(path)
-    fixed = _province(store, edition, province)
-    table = read_table(path)
-    resolver = _resolver(store, edition)
-    stored = store.indicator_values(edition, province=fixed)
-    values = validate_indicators(table, resolver, catalogue, stored, fixed_province=fixed, source=path.name)
-    report = {"file": path.name, "edition": edition, "rows": len(table.rows), "records": len(values),
-              "dry_run": dry_run, "batch": None,
-              "by_indicator": values.groupby("indicator").size().rename("n").reset_index().to_dict("records")}
-    if dry_run:
-        return report
-    with store.transaction() as tx:
-        batch = store.add_batch(tx, BatchInfo("indicators", edition, path.name, files_hash([path]), user, len(values),
-                                              {"province": fixed}, is_demo=is_demo))
-        store.add_indicator_values(tx, edition, values, batch, user, is_demo=is_demo)
-        store.audit(tx, user, "indicators.import", f"{edition}:{path.name}", {"batch": batch, "values": len(values)},
-                    origin)
-    report["batch"] = batch
-    return report
+    """Validate an indicator file and store it as one batch (unless ``dry_run``). Raises when refused."""
+    return _import_records("indicators", store, path, edition, catalogue, province=province, dry_run=dry_run,
+                           user=user, origin=origin, is_demo=is_demo)
 
 
 def rollback(store: Store, batch_id: int, *, user: str = "cli", origin: str = "") -> dict:

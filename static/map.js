@@ -23,21 +23,8 @@
   const labels = L.layerGroup();
 
   /* ---------- helpers ---------- */
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) if (c !== null && c !== undefined) node.append(c);
-    return node;
-  }
-  // diacritics- and tone-placement-insensitive key: "Hòa", "Hoà", "hoa" all give "hoa"
-  function fold(s) {
-    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[đĐ]/g, "d").toLowerCase().replace(/[\s\-_]+/g, " ").trim();
-  }
+  const el = geoapp.el;
+  const fold = geoapp.fold;
   function fmtDate(iso) {
     if (!iso) return "…";
     const [y, m, d] = iso.split("-");

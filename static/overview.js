@@ -10,12 +10,7 @@
   const GREENS = ["#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"];
   const REDS = ["#fff5f0", "#fcbba1", "#fb6a4a", "#de2d26", "#a50f15"];
 
-  function el(tag, attrs, ...children) {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) k === "text" ? (n.textContent = v) : n.setAttribute(k, v);
-    children.forEach(c => c != null && n.append(c));
-    return n;
-  }
+  const el = geoapp.el;
   function measure(p) {
     if (state.scheme === "ma_tuy") return p.target_share;           // share of drug-free communes
     return p.key;                                                    // number of key complex communes

@@ -62,6 +62,13 @@ def _scheme():
     return cat.schemes[code]
 
 
+def _counts(edition, province, scheme, day):
+    """(statuses in force, number of units, units per status) for a province or the edition."""
+    current = current_statuses(store(), edition, catalogue(), province=province, on=day, scheme=scheme.code)
+    total = len(store().units(edition, province))
+    return current, total, st.counts(current, scheme, total)
+
+
 @bp.get("/editions")
 def editions():
     """Editions with unit counts."""
@@ -109,9 +116,7 @@ def statuses(edition: str):
     lang = _lang()
 
     def produce():
-        current = current_statuses(store(), edition, catalogue(), province=province, on=day, scheme=scheme.code)
-        total = len(store().units(edition, province))
-        counts = st.counts(current, scheme, total)
+        current, total, counts = _counts(edition, province, scheme, day)
         return _json({"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
                       "units": total, "demo": bool(current["is_demo"].astype(bool).any()) if len(current) else False,
                       "legend": mapdata.legend(scheme, counts, lang),
@@ -213,9 +218,7 @@ def stats(edition: str):
     day = _as_of()
 
     def produce():
-        current = current_statuses(store(), edition, catalogue(), province=province, on=day, scheme=scheme.code)
-        total = len(store().units(edition, province))
-        counts = st.counts(current, scheme, total)
+        _, total, counts = _counts(edition, province, scheme, day)
         return _json({"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
                       "units": total, "counts": counts.to_dict("records")})
     return cached(produce, "application/json")
