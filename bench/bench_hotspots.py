@@ -127,8 +127,10 @@ def main() -> None:
     for inference in ("z_sim", "pseudo"):
         r = hs.local_statistic(units, planted, "gi_star", weights=(w, rep), inference=inference)
         hot = r["class"].str.startswith("hot").to_numpy()
+        touching = units["code"].isin({n for b in block for n in w.neighbors[b]}).to_numpy() & ~inside
         print(f"planted block of {len(block)} (x4 mean), whole country, p={inference:6s}: "
-              f"{int(hot[inside].sum())}/{len(block)} hot, {int(hot[~inside].sum())} hot elsewhere")
+              f"{int(hot[inside].sum())}/{len(block)} hot; touching it {int(hot[touching].sum())}/"
+              f"{int(touching.sum())} hot; further away {int(hot[~inside & ~touching].sum())} hot")
 
     timed("Local Moran 999 perms (warm after first call)", hs.local_statistic, units, y, "local_moran",
           weights=(w, rep))
@@ -159,6 +161,9 @@ def main() -> None:
     out, _ = timed("emerging hot spots, Lâm Đồng, 10 years x 999 perms", hs.emerging_hotspots, prov,
                    panel, weights=(wp, repp))
     print("categories: " + ", ".join(f"{k} {v}" for k, v in out["category"].value_counts().items()))
+    cat = out.set_index("code")["category"]
+    for label, group in (("rising block", rising), ("2024-only block", new)):
+        print(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in cat[sorted(group)].value_counts().items()))
 
 
 if __name__ == "__main__":

@@ -416,6 +416,59 @@ def indicators_import(ctx, file, edition, province, dry_run, fmt):
 
 
 @main.command()
+@_edition_opt
+@click.option("--province", help="Province code; default the whole edition.")
+@click.option("--indicator", help="Indicator to analyse (Gi*, Local Moran).")
+@click.option("--scheme", help="Status scheme (with --status) for a join count.")
+@click.option("--status", help="Status code(s), comma-separated, or 'key'.")
+@click.option("--period", help="Indicator period (default the latest).")
+@click.option("--as-of", "as_of", help="Date of the statuses (default today).")
+@click.option("--rate", is_flag=True, help="Per 1,000 people (dan_so).")
+@click.option("--method", type=click.Choice(["gi_star", "local_moran", "join_count"]))
+@click.option("--weights", type=click.Choice(["queen", "rook", "knn", "distance"]), default="queen")
+@click.option("--k", type=int, default=6, help="Neighbours for --weights knn.")
+@click.option("--distance-km", type=float, help="Band for --weights distance.")
+@click.option("--permutations", type=int, default=999)
+@click.option("--seed", type=int, default=12345)
+@click.option("--fdr", default="0.05", help="False-discovery-rate alpha, or 'none'.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "geojson"]), default="csv")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@pass_ctx
+def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, rate, method, weights, k, distance_km,
+             permutations, seed, fdr, fmt, lang):
+    """Hot spots of an indicator or of a status, with permutation inference and FDR."""
+    from dataclasses import asdict
+
+    from . import analysis
+    from .imports import parse_date
+
+    day = parse_date(as_of) if as_of else None
+    if as_of and not day:
+        raise click.BadParameter(f"{as_of!r} is not a date", param_hint="--as-of")
+    try:
+        alpha = None if fdr.lower() in ("none", "off") else float(fdr)
+    except ValueError:
+        raise click.BadParameter("a number or 'none'", param_hint="--fdr") from None
+    frame, run = analysis.run_hotspots(ctx.store, ctx.catalogue, edition, province and province.zfill(2),
+                                       indicator=indicator, scheme=scheme, status=status, period=period, as_of=day,
+                                       method=method, weights=weights, permutations=permutations, seed=seed, fdr=alpha,
+                                       rate=rate, k=k, distance_km=distance_km)
+    rows = analysis.result_rows(frame, lang)
+    if fmt == "json":
+        click.echo(json.dumps({"run": asdict(run), "rows": rows}, ensure_ascii=False, default=str, indent=1))
+    elif fmt == "geojson":
+        click.echo(frame.assign(label=[r["label"] for r in rows]).to_json(drop_id=True, ensure_ascii=False))
+    else:
+        import pandas as pd
+        sys.stdout.write(pd.DataFrame(rows).drop(columns=["colour"]).to_csv(index=False))
+    summary = ", ".join(f"{r['units']} {r['label']}" for r in analysis.legend(frame, lang) if r["units"])
+    click.echo(f"# {run.method}, {run.weights} weights, {run.permutations} permutations, seed {run.seed}, "
+               f"FDR {run.fdr}: {summary}", err=True)
+    for note in run.notes:
+        click.echo(f"# note: {note}", err=True)
+
+
+@main.command()
 @click.option("--host", help="Address to listen on (default GEOAPP_HOST).")
 @click.option("--port", type=int, help="Port (default GEOAPP_PORT).")
 @pass_ctx

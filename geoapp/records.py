@@ -8,6 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import status as st
@@ -214,3 +215,43 @@ def template(store: Store, edition: str, province: str, catalogue: Catalogue, fm
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def indicator_values(store: Store, edition: str, province: str | None, indicator: str, *,
+                     rate: bool = False) -> pd.DataFrame:
+    """Values of one indicator (every period); with ``rate``, per 1,000 people.
+
+    The population of a value is the latest ``dan_so`` of the unit whose period starts no later
+    than the value's period ends (population is counted yearly; crimes may be quarterly). Units
+    without a population get NaN — "no data", never a rate computed on zero.
+    """
+    values = store.indicator_values(edition, province=province, indicator=indicator)
+    if not rate or values.empty:
+        return values
+    pop = store.indicator_values(edition, province=province, indicator="dan_so")
+    if pop.empty:
+        return values.assign(value=np.nan)
+    # merge_asof needs real dates as keys, not ISO strings
+    pop = pd.DataFrame({"code": pop["code"].astype(object), "pop_from": pd.to_datetime(pop["period_start"]),
+                        "pop": pop["value"].to_numpy()}).sort_values("pop_from")
+    left = values.assign(code=values["code"].astype(object), _end=pd.to_datetime(values["period_end"]))
+    merged = pd.merge_asof(left.sort_values("_end"), pop, left_on="_end", right_on="pop_from", by="code",
+                           direction="backward")
+    merged["value"] = np.where(merged["pop"] > 0, merged["value"] / merged["pop"] * 1000.0, np.nan)
+    return merged.drop(columns=["_end", "pop_from", "pop"]).sort_values(["code", "period_start"]).reset_index(drop=True)
+
+
+def pick_period(periods: list[str], wanted: str | None) -> str | None:
+    """``wanted`` if it has data; else the latest period of the same or an earlier year; else the latest.
+
+    Periods sort as text ("2023" < "2023-05" < "2023-Q2" < "2024"), which is what we need here.
+    """
+    if not periods:
+        return None
+    if wanted in periods:
+        return wanted
+    if wanted:
+        earlier = [p for p in periods if p[:4] <= wanted[:4]]
+        if earlier:
+            return max(earlier)
+    return max(periods)

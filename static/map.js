@@ -14,6 +14,7 @@
     classes: params.get("classes") || "quantiles",
     k: params.get("k") || "5",
     rate: params.get("rate") || "",
+    hotspots: params.get("hotspots") === "1",
     selected: null,
   };
   let features = [];        // GeoJSON features (code, name, district)
@@ -34,7 +35,11 @@
     const p = new URLSearchParams();
     if (state.indicator) p.set("indicator", state.indicator); else p.set("scheme", state.scheme);
     p.set("as_of", state.asOf);
-    if (state.indicator) { p.set("classes", state.classes); p.set("k", state.k); if (state.rate) p.set("rate", state.rate); }
+    if (state.indicator) {
+      p.set("classes", state.classes); p.set("k", state.k);
+      if (state.rate) p.set("rate", state.rate);
+      if (state.hotspots) p.set("hotspots", "1");
+    }
     p.set("lang", cfg.lang);
     const c = map.getCenter();
     p.set("z", map.getZoom()); p.set("lat", c.lat.toFixed(4)); p.set("lng", c.lng.toFixed(4));
@@ -66,7 +71,10 @@
     const v = values[code];
     const box = el("div", { class: "tip" }, el("strong", { text: f.name }));
     if (f.district) box.append(el("div", { class: "muted", text: f.district }));
-    if (state.indicator) {
+    if (state.indicator && state.hotspots && v) {
+      box.append(el("div", { text: v.label }));
+      if (v.z !== null && v.z !== undefined) box.append(el("div", { class: "muted", text: `z = ${v.z.toFixed(2)}, p (FDR) = ${v.p_adjusted === null ? "–" : v.p_adjusted.toPrecision(2)}` }));
+    } else if (state.indicator) {
       box.append(el("div", { text: v && v.value !== null ? `${v.value.toLocaleString(cfg.lang)} ${cfg.indicatorUnit || ""}` : T.no_data }));
     } else if (v) {
       box.append(el("div", {}, el("span", { class: "swatch" }), v.label));
@@ -182,7 +190,7 @@
       const v = values[p.code];
       const sw = el("span", { class: "swatch" });
       sw.style.background = v ? v.colour : cfg.noneColour;
-      const text = v ? (state.indicator ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator ? T.no_data : T.no_designation);
+      const text = v ? (state.indicator && !state.hotspots ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator ? T.no_data : T.no_designation);
       const tr = el("tr", { "data-code": p.code, tabindex: "0" }, el("td", { text: p.code }), el("td", { text: p.name }),
         el("td", { text: p.district || "" }), el("td", {}, sw, text));
       if (p.code === state.selected) tr.classList.add("selected");
@@ -205,12 +213,43 @@
     if (row) { row.classList.add("selected"); if (!fromTable) row.scrollIntoView({ block: "nearest" }); }
   }
 
+  function renderRanking(rows) {
+    const body = document.querySelector("#ranking tbody");
+    const fmt = (x, d) => (x === null || x === undefined ? "–" : Number(x).toFixed(d));
+    const sig = rows.filter(r => /^(hot|cold|outlier)/.test(r["class"]));
+    body.replaceChildren(...sig.map(r => {
+      const sw = el("span", { class: "swatch" });
+      sw.style.background = r.colour;
+      const tr = el("tr", { "data-code": r.code }, el("td", { text: r.full_name || r.name }),
+        el("td", { class: "num", text: fmt(r.value, 1) }), el("td", { class: "num", text: fmt(r.z, 2) }),
+        el("td", { class: "num", text: r.p === null ? "–" : r.p.toPrecision(2) }),
+        el("td", { class: "num", text: r.p_adjusted === null ? "–" : r.p_adjusted.toPrecision(2) }),
+        el("td", {}, sw, r.label));
+      tr.addEventListener("click", () => select(r.code, true));
+      return tr;
+    }));
+  }
+
   /* ---------- data ---------- */
   async function refresh() {
     const base = `province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}`;
     let data;
     try {
-      if (state.indicator) {
+      document.getElementById("how-to-read").hidden = !(state.indicator && state.hotspots);
+      document.getElementById("hotspot-ranking").hidden = !(state.indicator && state.hotspots);
+      if (state.indicator && state.hotspots) {
+        const year = state.period || state.asOf.slice(0, 4);
+        data = await getJson(`${cfg.hotspotsUrl}?province=${encodeURIComponent(cfg.province)}&indicator=${state.indicator}` +
+          `&lang=${cfg.lang}` + (state.rate ? "&rate=1000" : "") + `&period=${year}`);
+        values = Object.fromEntries(data.rows.map(r => [r.code, r]));
+        renderLegend(data.legend, T.hotspots_title);
+        const how = document.getElementById("how-to-read");
+        how.querySelector("p").textContent = data.how_to_read;
+        how.querySelector(".run").textContent =
+          `${data.run.method}, ${data.run.weights}, ${data.run.permutations} perm., seed ${data.run.seed}, FDR ${data.run.fdr}, ${data.run.subject} ${data.run.period || ""}`;
+        renderRanking(data.rows);
+        data.label = T.hotspots_title; data.period = data.run.period;
+      } else if (state.indicator) {
         data = await getJson(`${cfg.indicatorsUrl}?${base}&indicator=${state.indicator}&classes=${state.classes}&k=${state.k}` +
           (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""));
         values = data.values;
@@ -246,6 +285,9 @@
   const classSelect = document.getElementById("classes");
   classSelect.value = state.classes;
   classSelect.addEventListener("change", () => { state.classes = classSelect.value; refresh(); });
+  const hotBox = document.getElementById("hotspots");
+  hotBox.checked = state.hotspots;
+  hotBox.addEventListener("change", () => { state.hotspots = hotBox.checked; refresh(); });
   const rateBox = document.getElementById("rate");
   rateBox.checked = state.rate === "1000";
   rateBox.addEventListener("change", () => { state.rate = rateBox.checked ? "1000" : ""; refresh(); });

@@ -128,3 +128,19 @@ def test_province_outlines(client):
     body = client.get("/api/v1/2025/provinces.geojson?scheme=ma_tuy&as_of=2026-01-01").get_json()
     (feature,) = body["features"]
     assert feature["properties"]["counts"]["khong_ma_tuy"] == 1 and feature["properties"]["target_share"] == 0.25
+
+
+@pytest.mark.parametrize("tiles, expect", [("none", None), ("osm", "tile.openstreetmap.org"),
+                                           ("https://tiles.example.gov.vn/{z}/{x}/{y}.png", "tiles.example.gov.vn")])
+def test_basemap_setting(tmp_path, tiles, expect):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "t", "TILES": tiles})
+    import_boundaries(app.extensions["geoapp.store"], [write_shp(communes(2), tmp_path / "shp")], "2025")
+    resp = app.test_client().get("/map/2025/12")
+    html = resp.get_data(as_text=True)
+    if expect is None:
+        assert "L.tileLayer" not in html and "GEOAPP_TILES=none" in html
+        assert "https:" not in resp.headers["Content-Security-Policy"]
+    else:
+        assert expect in html and "L.tileLayer" in html
+        assert "https:" in resp.headers["Content-Security-Policy"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import numpy as np
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import mapdata
@@ -12,7 +11,7 @@ from .. import status as st
 from ..errors import InputError, NotFoundError
 from ..imports import parse_date
 from ..ingest import check_edition, export_units
-from ..records import current_statuses, unit_history
+from ..records import current_statuses, indicator_values, pick_period, unit_history
 from . import openapi
 from .cache import cached
 from .store_access import catalogue, store
@@ -143,14 +142,9 @@ def indicators(edition: str):
     period = request.args.get("period")
 
     def produce():
-        values = store().indicator_values(edition, province=province, indicator=code)
-        if rate:
-            pop = store().indicator_values(edition, province=province, indicator="dan_so")
-            pop = pop.set_index(["code", "period"])["value"]
-            values = values.assign(value=[v / pop.get((c, p), np.nan) * 1000 if pop.get((c, p), 0) else np.nan
-                                          for c, p, v in zip(values["code"], values["period"], values["value"])])
+        values = indicator_values(store(), edition, province, code, rate=rate)
         periods = sorted(values["period"].unique()) if len(values) else []
-        chosen = period or (periods[-1] if periods else None)
+        chosen = pick_period(periods, period)
         breaks = mapdata.class_breaks(values["value"].to_numpy(), method, k, user_breaks)
         units = store().units(edition, province)["code"]
         series = values[values["period"] == chosen].set_index("code")["value"].reindex(units)
@@ -207,6 +201,39 @@ def outlines(edition: str):
         names = dict(zip(frame["district_code"], frame["district_name"]))
         return mapdata.outlines_geojson(mapdata.dissolve(frame, "district_code"), names)
     return cached(produce, "application/geo+json", max_age=3600)
+
+
+@bp.get("/<edition>/hotspots")
+def hotspots(edition: str):
+    """Local hot-spot statistics for an indicator (Gi*, Local Moran) or a status (join count)."""
+    from dataclasses import asdict
+
+    from .. import analysis
+
+    check_edition(edition)
+    province = _province_arg(edition, required=False)
+    args = request.args
+    try:
+        permutations = int(args.get("permutations", 999))
+        seed = int(args.get("seed", 12345))
+        fdr = None if args.get("fdr") in ("none", "off") else float(args.get("fdr", 0.05))
+    except ValueError:
+        raise InputError("permutations and seed must be whole numbers, fdr a number or 'none'") from None
+    if not 1 <= permutations <= 9999:
+        raise InputError("permutations must be between 1 and 9,999 on the web (the CLI allows more)")
+    lang = _lang()
+
+    def produce():
+        frame, run = analysis.run_hotspots(
+            store(), catalogue(), edition, province, indicator=args.get("indicator") or None,
+            scheme=args.get("scheme") or None, status=args.get("status") or None, period=args.get("period") or None,
+            as_of=_as_of() if args.get("as_of") else None, method=args.get("method") or None,
+            weights=args.get("weights", "queen"), permutations=permutations, seed=seed, fdr=fdr,
+            rate=args.get("rate") == "1000")
+        return _json({"run": asdict(run), "legend": analysis.legend(frame, lang),
+                      "how_to_read": analysis.HOW_TO_READ[lang].format(perm=permutations),
+                      "rows": analysis.result_rows(frame, lang)})
+    return cached(produce, "application/json", extra=lang)
 
 
 @bp.get("/<edition>/stats")

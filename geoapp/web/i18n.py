@@ -40,6 +40,11 @@ STRINGS = {
     "none_recorded": ("Chưa có bản ghi.", "Nothing recorded."),
     "no_basemap": ("Không dùng nền bản đồ (GEOAPP_TILES=none).", "No basemap (GEOAPP_TILES=none)."),
     "list": ("Danh sách", "List"),
+    "hotspots": ("Điểm nóng (Getis-Ord Gi*)", "Hot spots (Getis-Ord Gi*)"),
+    "how_to_read": ("Đọc kết quả thế nào?", "How to read this"),
+    "hotspot_ranking": ("Xã điểm nóng / điểm lạnh", "Hot and cold spot communes"),
+    "value": ("Giá trị", "Value"),
+    "class": ("Lớp", "Class"),
     "approximate": ("Ranh giới xã trước 1/7/2025 là gần đúng (đa giác năm 2008 ghép theo danh mục 2024).",
                     "Pre-2025 commune boundaries are approximate (2008 polygons matched to the 2024 list)."),
     "quantiles": ("Phân vị", "Quantiles"),
@@ -80,6 +85,7 @@ MAP_STRINGS = {
                     "2030 target: at least 50 % of communes drug-free (Conclusion 132-KL/TW)"),
     "per_1000": ("trên 1.000 dân", "per 1,000 people"),
     "share_title": ("Tỷ lệ xã không ma túy", "Share of drug-free communes"),
+    "hotspots_title": ("Điểm nóng (Gi*, hiệu chỉnh FDR)", "Hot spots (Gi*, FDR-corrected)"),
     "key_title": ("Số xã trọng điểm", "Key communes"),
 }
 

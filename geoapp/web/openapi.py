@@ -51,6 +51,20 @@ def document(app=None) -> dict:
                 _EDITION, {**_PROVINCE, "required": False},
                 {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["province", "district"]}}],
                 "application/geo+json"),
+            "/api/v1/{edition}/hotspots": _op("Hot spots: Gi*, Local Moran or Local Join Count, with FDR", [
+                _EDITION, {**_PROVINCE, "required": False}, _LANG, _AS_OF,
+                {"name": "indicator", "in": "query", "schema": {"type": "string"}},
+                {"name": "scheme", "in": "query", "schema": {"type": "string"}},
+                {"name": "status", "in": "query", "schema": {"type": "string"},
+                 "description": "status code(s), comma-separated, or 'key'"},
+                {"name": "period", "in": "query", "schema": {"type": "string"}},
+                {"name": "method", "in": "query",
+                 "schema": {"type": "string", "enum": ["gi_star", "local_moran", "join_count"]}},
+                {"name": "weights", "in": "query", "schema": {"type": "string", "enum": ["queen", "rook", "knn", "distance"]}},
+                {"name": "permutations", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9999}},
+                {"name": "seed", "in": "query", "schema": {"type": "integer"}},
+                {"name": "fdr", "in": "query", "schema": {"type": "string"}, "description": "alpha, or 'none'"},
+                {"name": "rate", "in": "query", "schema": {"type": "string", "enum": ["1000"]}}]),
             "/api/v1/{edition}/stats": _op("Units per status", [
                 _EDITION, {**_PROVINCE, "required": False}, _SCHEME, _AS_OF]),
             "/api/v1/{edition}/units/{code}": _op("One unit with its history", [

@@ -89,6 +89,7 @@ def province_map(edition: str, province: str):
         "statusesUrl": url_for("api.statuses", edition=edition),
         "indicatorsUrl": url_for("api.indicators", edition=edition),
         "outlinesUrl": url_for("api.outlines", edition=edition),
+        "hotspotsUrl": url_for("api.hotspots", edition=edition),
         "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
         "noneColour": "#e0e0e0", "demoMark": DEMO_MARK,
         "schemeLabels": {c: s.label(g.lang) for c, s in cat.schemes.items()},
