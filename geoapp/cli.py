@@ -15,6 +15,15 @@ from .records import DEMO_MARK
 from .store import open_store
 
 
+#: accounts `geoapp demo` creates (printed by it, listed in the README): name, role, scope, all, password
+DEMO_ACCOUNTS = (
+    ("admin", "admin", [], True, "quantri-demo-2025"),
+    ("laichau", "viewer", ["2025:12", "pre2025:12"], False, "laichau-demo-2025"),
+    ("lamdong.editor", "editor", ["2025:68", "pre2025:68"], False, "lamdong-demo-2025"),
+    ("national", "viewer", [], True, "toanquoc-demo-2025"),
+)
+
+
 class Context:
     def __init__(self):
         self.settings = cfg.load_settings()
@@ -267,6 +276,13 @@ def demo(ctx: Context, source):
                                      upstream_base=ctx.settings["UPSTREAM_2025"], progress=progress)
         report = import_boundaries(ctx.store, files, "2025", user="demo", progress=show)
         show(f"2025: {report['units']} units with boundaries")
+    from . import access
+    if ctx.store.user("admin") is None:
+        for name, role, scope, everything, password in DEMO_ACCOUNTS:
+            access.add_user(ctx.store, name, role, scope, password, all_provinces=everything, by="demo")
+    click.echo("demo accounts (change or disable them before any real use):")
+    for name, role, scope, everything, password in DEMO_ACCOUNTS:
+        click.echo(f"  {name:<14} {password:<22} {role:<7} {'all provinces' if everything else ', '.join(scope)}")
     click.echo("demo instance ready: " + cfg.database_url(ctx.settings))
 
 
@@ -466,6 +482,76 @@ def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, r
                f"FDR {run.fdr}: {summary}", err=True)
     for note in run.notes:
         click.echo(f"# note: {note}", err=True)
+
+
+@main.group(cls=GeoappGroup)
+def users():
+    """User accounts, roles and province scopes."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "editor", "viewer"]), required=True)
+@click.option("--province", "provinces", multiple=True,
+              help="Province the user may read/edit: 12 or edition:code (2025:12, pre2025:12); repeatable.")
+@click.option("--all-provinces", is_flag=True, help="Every province (viewers reading all, national editors).")
+@click.option("--password", help="Leave out to be asked (not echoed).")
+@pass_ctx
+def users_add(ctx, name, role, provinces, all_provinces, password):
+    """Create a user."""
+    from . import access
+
+    if not password:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    user = access.add_user(ctx.store, name, role, provinces, password, all_provinces=all_provinces)
+    scope = "all provinces" if user["all_provinces"] else ", ".join(user["provinces"])
+    click.echo(f"user {name} ({role}) created: {scope}")
+
+
+@users.command("list")
+@pass_ctx
+def users_list(ctx):
+    """List users."""
+    for u in ctx.store.users().itertuples():
+        scope = "*" if u.all_provinces else ",".join(u.provinces)
+        state = "disabled" if u.disabled else ("locked" if u.locked_until else "active")
+        click.echo(f"{u.name:<20} {u.role:<7} {state:<8} {scope}")
+
+
+@users.command("disable")
+@click.argument("name")
+@pass_ctx
+def users_disable(ctx, name):
+    """Disable a user: sessions end, tokens are revoked."""
+    from . import access
+
+    access.disable_user(ctx.store, name)
+    click.echo(f"user {name} disabled")
+
+
+@users.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["admin", "editor", "viewer"]))
+@click.option("--province", "provinces", multiple=True, help="Replace the province scope.")
+@click.option("--all-provinces/--own-provinces", default=None)
+@pass_ctx
+def users_set_role(ctx, name, role, provinces, all_provinces):
+    """Change a user's role (and optionally scope)."""
+    from . import access
+
+    access.set_role(ctx.store, name, role, list(provinces) if provinces else None, all_provinces=all_provinces)
+    click.echo(f"user {name} is now {role}")
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for.")
+@pass_ctx
+def users_token(ctx, name, label):
+    """Create an API token for scripts (shown once; send it as `Authorization: Bearer …`)."""
+    from . import access
+
+    click.echo(access.create_token(ctx.store, name, label))
 
 
 @main.command()

@@ -71,6 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEMES_FILE", "",
             "A TOML file adding or replacing status schemes and indicators (layout of `geoapp/schemes.toml`)."),
     Setting("FETCH_TIMEOUT", 60, "Seconds to wait for one HTTP request of a fetch.", _int),
+    Setting("PUBLIC_READ", False, "1: anyone may read every map without signing in (public deployments). "
+            "Default: sign-in required.", _bool),
+    Setting("COOKIE_SECURE", True, "Send the session cookie over HTTPS only (browsers treat 127.0.0.1 and "
+            "localhost as secure). Set 0 only behind a plain-HTTP intranet proxy.", _bool),
+    Setting("MAX_UPLOAD_MB", 100, "Largest file accepted by the web upload, in MB.", _int),
     Setting("HOST", "127.0.0.1", "Address `geoapp serve` listens on."),
     Setting("PORT", 5000, "Port `geoapp serve` listens on.", _int),
     Setting("THREADS", 8, "Worker threads of the production server (waitress).", _int),

@@ -13,6 +13,8 @@ from .errors import InputError
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
 MAX_ZIP_MEMBERS = 2000
+MAX_ZIP_UNPACKED = 4 * 1024 ** 3       # bytes once inflated: the whole 2025 edition is ~0.3 GB
+MAX_ZIP_RATIO = 200                    # inflated / compressed, per member: more is a zip bomb
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,29 @@ def _sidecar(shp: Path, suffix: str) -> Path | None:
     return None
 
 
+def check_zip_members(name: str, infos) -> None:
+    """Refuse zips that could hurt: too many members, links, paths leaving the folder, bombs."""
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise InputError(f"{name} holds {len(infos)} members (at most {MAX_ZIP_MEMBERS})",
+                         message_vi=f"{name} có quá nhiều tệp ({len(infos)})")
+    total = 0
+    for info in infos:
+        member = PurePosixPath(info.filename.replace("\\", "/"))
+        if member.is_absolute() or ".." in member.parts or ":" in info.filename:
+            raise InputError(f"{name}: member {info.filename!r} has an unsafe path",
+                             message_vi=f"{name}: tệp {info.filename!r} có đường dẫn không an toàn")
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise InputError(f"{name}: member {info.filename!r} is a symbolic link; links are not accepted",
+                             message_vi=f"{name}: không chấp nhận liên kết {info.filename!r}")
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO and info.file_size > 1 << 20:
+            raise InputError(f"{name}: member {info.filename!r} inflates {info.file_size / info.compress_size:.0f}×; "
+                             "refused as a possible zip bomb", message_vi=f"{name}: nghi là zip bom")
+    if total > MAX_ZIP_UNPACKED:
+        raise InputError(f"{name} inflates to {total / 1e9:.1f} GB (at most {MAX_ZIP_UNPACKED / 1e9:.0f} GB)",
+                         message_vi=f"{name} giải nén ra quá lớn")
+
+
 def _zip_layers(p: Path) -> list[Layer]:
     try:
         zf = zipfile.ZipFile(p)
@@ -68,8 +93,7 @@ def _zip_layers(p: Path) -> list[Layer]:
         raise InputError(f"{p.name} is not a readable zip file", message_vi=f"{p.name} không phải tệp zip hợp lệ") from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise InputError(f"{p.name} holds {len(infos)} members (at most {MAX_ZIP_MEMBERS})")
+        check_zip_members(p.name, infos)
         names = {i.filename: i for i in infos
                  if not i.is_dir() and "__MACOSX" not in i.filename and not i.filename.startswith(".")}
         lower = {n.lower(): n for n in names}
@@ -77,8 +101,6 @@ def _zip_layers(p: Path) -> list[Layer]:
         for name in sorted(names):
             if PurePosixPath(name).suffix.lower() not in VECTOR_SUFFIXES:
                 continue
-            if ".." in PurePosixPath(name).parts or name.startswith("/"):
-                raise InputError(f"{p.name}: member {name!r} has an unsafe path")
             kind = _kind(name)
             prj = cpg = None
             if kind == "shapefile":

@@ -22,7 +22,7 @@ LAI_CHAU = SHARED_DATA / "boundaries" / "2025" / "12_lai_chau.zip"
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hot")
-    settings = {"DATABASE_URL": f"sqlite:///{tmp / 'h.sqlite'}", "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t"}
+    settings = {"DATABASE_URL": f"sqlite:///{tmp / 'h.sqlite'}", "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t", "PUBLIC_READ": True}
     app = create_app(settings)
     store = app.extensions["geoapp.store"]
     import_boundaries(store, [LAI_CHAU], "2025")

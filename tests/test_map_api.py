@@ -20,7 +20,7 @@ XSS_NAME = 'Xã </script><script>alert(1)</script>'
 @pytest.fixture
 def app(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite'}", "INSTANCE_PATH": str(tmp_path),
-                      "SECRET_KEY": "t"})
+                      "SECRET_KEY": "t", "PUBLIC_READ": True})
     store = app.extensions["geoapp.store"]
     frame = communes(4)
     frame.loc[3, "TenXa"] = XSS_NAME
@@ -134,7 +134,7 @@ def test_province_outlines(client):
                                            ("https://tiles.example.gov.vn/{z}/{x}/{y}.png", "tiles.example.gov.vn")])
 def test_basemap_setting(tmp_path, tiles, expect):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite'}", "INSTANCE_PATH": str(tmp_path),
-                      "SECRET_KEY": "t", "TILES": tiles})
+                      "SECRET_KEY": "t", "TILES": tiles, "PUBLIC_READ": True})
     import_boundaries(app.extensions["geoapp.store"], [write_shp(communes(2), tmp_path / "shp")], "2025")
     resp = app.test_client().get("/map/2025/12")
     html = resp.get_data(as_text=True)

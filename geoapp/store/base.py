@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from .base_auth import AuthStore
+
 #: attribute columns of a unit, in the order backends return them
 UNIT_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_code",
                 "district_name", "province_code", "province_name", "area_km2", "population",
@@ -48,7 +50,7 @@ class BatchInfo:
     is_demo: bool = False
 
 
-class Store(abc.ABC):
+class Store(AuthStore, abc.ABC):
     """A geoapp database. Create through :func:`geoapp.store.open_store`."""
 
     url: str
@@ -158,3 +160,27 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def audit_log(self, limit: int = 100) -> pd.DataFrame:
         """Audit lines, newest first."""
+
+    # -- crosswalk --
+    @abc.abstractmethod
+    def replace_crosswalk(self, tx, rows: pd.DataFrame, batch_id: int, *, from_edition: str = "pre2025",
+                          to_edition: str = "2025") -> int:
+        """Replace the crosswalk of an edition pair with ``rows``; return how many pairs.
+
+        ``rows`` has ``old_code``, ``new_code``, ``is_split``, ``old_name``, ``new_name``,
+        ``old_province``, ``new_province``, ``weight``, ``method`` (and optionally ``raw_share``,
+        ``coverage``), one row per (old, new) pair. Source file and sha256 come from the batch.
+        """
+
+    @abc.abstractmethod
+    def crosswalk(self, from_edition: str = "pre2025", to_edition: str = "2025", *,
+                  old_codes: list[str] | None = None, new_codes: list[str] | None = None,
+                  new_province: str | None = None) -> pd.DataFrame:
+        """Pairs of the crosswalk (empty frame when none is stored), sorted by new_code, old_code."""
+
+    @abc.abstractmethod
+    def set_crosswalk_weights(self, tx, weights: pd.DataFrame, from_edition: str = "pre2025",
+                              to_edition: str = "2025") -> int:
+        """Update ``weight``, ``method``, ``raw_share``, ``coverage`` of stored pairs
+        (``weights`` keyed by ``old_code``, ``new_code``); return how many pairs changed.
+        Pairs absent from the stored crosswalk are never created."""

@@ -25,6 +25,7 @@ import shapely
 from ..errors import StoreError
 from ..errors import NotFoundError
 from .base import INDICATOR_COLUMNS, STATUS_COLUMNS, UNIT_COLUMNS, BatchInfo, Store
+from .sqlite_auth import SQLiteAuthMixin
 
 BUSY_TIMEOUT_MS = 30_000
 _TEXT_UNIT_COLUMNS = {"name", "full_name", "name_en", "unit_type", "district_code", "district_name",
@@ -44,7 +45,7 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteAuthMixin, Store):
     """Store in one SQLite file (created on :meth:`upgrade`)."""
 
     def __init__(self, path: str | Path):
@@ -375,3 +376,57 @@ class SQLiteStore(Store):
 
     def audit_log(self, limit=100):
         return self._frame("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+
+    # -- crosswalk --
+    def replace_crosswalk(self, tx, rows, batch_id, *, from_edition="pre2025", to_edition="2025"):
+        columns = ("old_code", "new_code", "is_split", "old_name", "new_name", "old_province", "new_province",
+                   "weight", "method", "raw_share", "coverage")
+        batch = tx.execute("SELECT source, file_hash FROM import_batches WHERE id=?", (batch_id,)).fetchone()
+        if batch is None:
+            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
+        missing = [c for c in ("old_code", "new_code", "weight", "method") if c not in rows.columns]
+        if missing:
+            raise StoreError(f"crosswalk rows lack column(s) {', '.join(missing)}")
+        frame = rows.reindex(columns=list(columns))
+        for col in ("old_name", "new_name", "old_province", "new_province"):
+            frame[col] = frame[col].fillna("")
+        frame["is_split"] = frame["is_split"].fillna(False).astype(bool).astype(int)
+        tx.execute("DELETE FROM crosswalk WHERE from_edition=? AND to_edition=?", (from_edition, to_edition))
+        cols = ("from_edition", "to_edition") + columns + ("source", "source_sha256", "batch_id")
+        tx.executemany(
+            f"INSERT INTO crosswalk({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+            [(from_edition, to_edition, *[self._plain(v) for v in rec], batch[0], batch[1], batch_id)
+             for rec in frame.itertuples(index=False, name=None)])
+        return len(frame)
+
+    def crosswalk(self, from_edition="pre2025", to_edition="2025", *, old_codes=None, new_codes=None,
+                  new_province=None):
+        sql = ("SELECT from_edition, to_edition, old_code, new_code, is_split, old_name, new_name, old_province,"
+               " new_province, weight, method, raw_share, coverage, weights_at, source, source_sha256, batch_id"
+               " FROM crosswalk WHERE from_edition=? AND to_edition=?")
+        params: list = [from_edition, to_edition]
+        if old_codes is not None:
+            sql += " AND old_code IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(old_codes)))
+        if new_codes is not None:
+            sql += " AND new_code IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(new_codes)))
+        if new_province:
+            sql += " AND new_province=?"
+            params.append(new_province)
+        frame = self._frame(sql + " ORDER BY new_code, old_code", params)
+        frame["is_split"] = frame["is_split"].astype(bool)
+        for col in ("weight", "raw_share", "coverage"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        return frame
+
+    def set_crosswalk_weights(self, tx, weights, from_edition="pre2025", to_edition="2025"):
+        frame = weights.reindex(columns=["weight", "method", "raw_share", "coverage", "old_code", "new_code"])
+        now = _now()
+        before = tx.total_changes
+        tx.executemany(
+            "UPDATE crosswalk SET weight=?, method=?, raw_share=?, coverage=?, weights_at=?"
+            " WHERE from_edition=? AND to_edition=? AND old_code=? AND new_code=?",
+            [(float(w), str(m), self._plain(r), self._plain(c), now, from_edition, to_edition, o, n)
+             for w, m, r, c, o, n in frame.itertuples(index=False, name=None)])
+        return tx.total_changes - before

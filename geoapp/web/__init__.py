@@ -20,7 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_path=str(cfg.instance_path(settings)))
     app.config.update(settings)
     app.config["SECRET_KEY"] = cfg.secret_key(settings)
-    app.config["MAX_CONTENT_LENGTH"] = 200 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = int(settings.get("MAX_UPLOAD_MB", 100)) * 1024 * 1024
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=bool(settings.get("COOKIE_SECURE", True)),
+                      SESSION_COOKIE_NAME="geoapp_session", PERMANENT_SESSION_LIFETIME=8 * 3600)
     app.config["JSON_SORT_KEYS"] = False
     store = open_store(cfg.database_url(settings))
     store.upgrade()
@@ -28,9 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ..schemes import load_catalogue
     app.extensions["geoapp.catalogue"] = load_catalogue(settings.get("SCHEMES_FILE") or None)
 
-    from . import api, errors, i18n, pages, security
+    from . import admin, api, auth, errors, i18n, pages, security
     security.init_app(app)
     i18n.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from .. import mapdata
 from .. import status as st
@@ -14,6 +14,7 @@ from ..ingest import check_edition, export_units
 from ..records import current_statuses, indicator_values, pick_period, unit_history
 from . import openapi
 from .cache import cached
+from .policy import readable
 from .store_access import catalogue, store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -61,6 +62,12 @@ def _scheme():
     return cat.schemes[code]
 
 
+def _scope_key() -> str:
+    """Part of the cache key for responses filtered by who asks (same data, another scope)."""
+    p = g.principal
+    return "all" if p.public_read or p.is_admin or p.all_provinces else ",".join(sorted(p.provinces))
+
+
 def _counts(edition, province, scheme, day):
     """(statuses in force, number of units, units per status) for a province or the edition."""
     current = current_statuses(store(), edition, catalogue(), province=province, on=day, scheme=scheme.code)
@@ -78,7 +85,11 @@ def editions():
 def provinces(edition: str):
     """Provinces of an edition with unit counts."""
     check_edition(edition)
-    return cached(lambda: _json(store().provinces(edition).to_dict("records")), "application/json")
+
+    def produce():
+        frame = store().provinces(edition)
+        return _json(frame[frame["code"].isin(readable(edition, frame["code"]))].to_dict("records"))
+    return cached(produce, "application/json", extra=_scope_key())
 
 
 @bp.get("/<edition>/units")
@@ -178,8 +189,10 @@ def provinces_geojson(edition: str):
             if scheme.target_status:
                 summary[code]["target_share"] = by[scheme.target_status] / int(all_units[code])
             summary[code]["key"] = sum(v for k, v in by.items() if scheme.status(k).kind == "key")
+        visible = set(readable(edition, [code for code, _ in outlines]))
+        outlines = [(code, geom) for code, geom in outlines if code in visible]
         return mapdata.provinces_geojson(outlines, s.provinces(edition), summary)
-    return cached(produce, "application/geo+json")
+    return cached(produce, "application/geo+json", extra=_scope_key())
 
 
 @bp.get("/<edition>/outlines")

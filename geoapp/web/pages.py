@@ -13,6 +13,7 @@ from ..imports import parse_date
 from ..ingest import check_edition
 from ..records import DEMO_MARK, unit_history
 from .i18n import map_strings
+from .policy import readable
 from .store_access import catalogue, store
 
 bp = Blueprint("pages", __name__)
@@ -37,7 +38,10 @@ def index():
     """Editions with their provinces and unit counts."""
     s = store()
     editions = s.editions().to_dict("records")
-    provinces = {e["edition"]: s.provinces(e["edition"]).to_dict("records") for e in editions}
+    provinces = {}
+    for e in editions:
+        frame = s.provinces(e["edition"])
+        provinces[e["edition"]] = frame[frame["code"].isin(readable(e["edition"], frame["code"]))].to_dict("records")
     return render_template("index.html", editions=editions, provinces=provinces)
 
 

@@ -1,0 +1,140 @@
+"""``geoapp crosswalk …``: import and check the old → new crosswalk, weigh it, project statuses.
+
+Registered on the main group by :mod:`geoapp.cli`; kept apart (and free of imports from it)
+so that module can import this one at load time.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import config as cfg
+from .errors import GeoappError
+
+
+def _store():
+    from .store import open_store
+
+    store = open_store(cfg.database_url(cfg.load_settings()))
+    store.upgrade()
+    return store
+
+
+def _fail(exc: GeoappError):
+    click.echo(f"error: {exc}", err=True)
+    if exc.message_vi != exc.message:
+        click.echo(f"lỗi: {exc.message_vi}", err=True)
+    sys.exit(2)
+
+
+class _Group(click.Group):
+    """Turns GeoappError into a clean message and exit code 2 (no traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GeoappError as exc:
+            _fail(exc)
+
+
+def _print_checks(report: dict):
+    click.echo(f"  {report['pairs']:,} pairs: {report['old_communes']:,} old communes → "
+               f"{report['new_units']:,} new units; {report['split_communes']} split communes "
+               f"({report['split_pairs']:,} pairs)")
+    for key, label in (("old_not_mapped", "old communes mapped nowhere"), ("new_not_reached", "new units not reached"),
+                       ("old_unknown", "old codes unknown to pre2025"), ("new_unknown", "new codes unknown to 2025"),
+                       ("split_flag_mismatch", "split flags that disagree"), ("name_differs", "names that differ"),
+                       ("no_old_commune", "new units without an old commune")):
+        click.echo(f"  {label}: {len(report.get(key) or [])}")
+    for p in report["problems"]:
+        click.echo(f"  [{p.level}] {p.where}: {p.message}")
+
+
+@click.group(cls=_Group)
+def crosswalk():
+    """Old communes → 2025 units: the crosswalk, its weights, projected statuses."""
+
+
+@crosswalk.command("import")
+@click.option("--source", type=click.Path(file_okay=False), help="Folder laid out like ../shared/data.")
+def crosswalk_import(source):
+    """Read, check and store the crosswalk (replaces the stored one)."""
+    from .crosswalk import import_crosswalk
+
+    folder = source or cfg.load_settings()["DATA_MIRROR"]
+    if not folder or not Path(folder).is_dir():
+        raise click.UsageError("no data mirror folder: set GEOAPP_DATA_MIRROR to a folder laid out "
+                               "like ../shared/data, or pass --source")
+    report = import_crosswalk(_store(), Path(folder))
+    click.echo(f"imported {report['source']} (sha256 {report['sha256'][:12]}…) as batch {report['batch']}")
+    _print_checks(report)
+    click.echo("weights are crosswalk-only (1/n) until `geoapp crosswalk weights` runs")
+
+
+@crosswalk.command("check")
+def crosswalk_check():
+    """Check the stored crosswalk against both editions' units."""
+    from .crosswalk import stored_check
+
+    report = stored_check(_store())
+    click.echo(f"{report['source']} (sha256 {report['sha256'][:12]}…), batch {report['batch']}; weights: "
+               + ", ".join(f"{n:,} {m}" for m, n in report["methods"].items()))
+    _print_checks(report)
+
+
+@crosswalk.command("weights")
+@click.option("--lod", type=click.IntRange(0, 3), default=1, show_default=True,
+              help="Level of detail of the polygons to overlay (1 = coverage-cleaned).")
+def crosswalk_weights(lod):
+    """Compute area weights where both editions have polygons; store them."""
+    from .crosswalk import update_area_weights
+
+    r = update_area_weights(_store(), lod=lod)
+    click.echo(f"{r['pairs']:,} pairs weighted (lod {lod}): "
+               + ", ".join(f"{n:,} by {m}" for m, n in r["by_method"].items())
+               + "; old communes: " + ", ".join(f"{n:,} by {m}" for m, n in r["old_by_method"].items()))
+    if r["coverage"]:
+        c = r["coverage"]
+        click.echo(f"  share of the old polygons inside their listed new units: min {c['min']:.2f}, "
+                   f"median {c['median']:.2f}, mean {c['mean']:.2f} (renormalised to 1)")
+    click.echo(f"  {r['unlisted_overlaps_dropped']:,} overlaps with units the crosswalk does not list were dropped; "
+               f"{r['floored']} pairs kept the floor share {r['floor_share']}; "
+               f"{len(r['low_coverage'])} communes below {r['min_coverage']} coverage fell back to the crosswalk")
+    for m in r["unlisted_major"]:
+        click.echo(f"  [warning] old {m['old_code']}: {m['share']:.0%} of its (approximate) polygon lies in "
+                   f"unlisted {m['new_code']}")
+
+
+@crosswalk.command("project")
+@click.option("--as-of", "as_of", required=True, help="Date (YYYY-MM-DD) of the old statuses.")
+@click.option("--province", help="2025 province code; default all.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", help="Language of the composition (csv).")
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False),
+              help="TOML file with [projection.<scheme>] rule/threshold overrides.")
+def crosswalk_project(as_of, province, fmt, lang, rules):
+    """Old statuses projected onto the 2025 units, with what each unit was formed from."""
+    from .crosswalk import project_statuses
+    from .imports import parse_date
+    from .records import DEMO_MARK
+    from .schemes import load_catalogue
+
+    day = parse_date(as_of)
+    if not day:
+        raise click.BadParameter(f"{as_of!r} is not a date", param_hint="--as-of")
+    catalogue = load_catalogue(cfg.load_settings().get("SCHEMES_FILE") or None)
+    frame = project_statuses(_store(), catalogue, day, province, rules=rules)
+    demo = bool(frame["is_demo"].any()) if len(frame) else False
+    if fmt == "json":
+        click.echo(json.dumps({"as_of": day, "demo": demo, "mark": DEMO_MARK if demo else "",
+                               "rows": frame.to_dict("records")}, ensure_ascii=False, default=str, indent=1))
+        return
+    other = "formed_from_en" if lang == "vi" else "formed_from_vi"
+    out = frame.drop(columns=[other]).assign(
+        composition=[json.dumps(c, ensure_ascii=False) for c in frame["composition"]])
+    if demo:
+        click.echo(f"# {DEMO_MARK}")
+    sys.stdout.write(out.to_csv(index=False))
