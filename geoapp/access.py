@@ -88,6 +88,7 @@ class Principal:
     provinces: frozenset = field(default_factory=frozenset)
     public_read: bool = False
     via: str = ""            # session | token | share | public
+    shared: frozenset = field(default_factory=frozenset)   # "edition:code" opened by share links
 
     @property
     def authenticated(self) -> bool:
@@ -100,6 +101,8 @@ class Principal:
     def can_read(self, edition: str, province: str | None) -> bool:
         """``province`` None means the whole edition."""
         if self.public_read or self.is_admin:
+            return True
+        if province is not None and f"{edition}:{province}" in self.shared:
             return True
         if not self.authenticated:
             return False
@@ -118,6 +121,29 @@ class Principal:
 
     def readable(self, edition: str, codes) -> list[str]:
         return [c for c in codes if self.can_read(edition, c)]
+
+
+SHARE_MAX_DAYS = 90
+
+
+def create_share_link(store, view: str, edition: str, province: str, days: int, *, by: str, origin="") -> str:
+    """A signed, expiring link to one map view; returns the token (stored only as a hash)."""
+    if not 1 <= days <= SHARE_MAX_DAYS:
+        raise InputError(f"a share link lives 1 to {SHARE_MAX_DAYS} days")
+    token = secrets.token_urlsafe(32)
+    expires = (_now() + timedelta(days=days)).isoformat(timespec="seconds")
+    with store.transaction() as tx:
+        link = store.add_share_link(tx, token_hash(token), view, edition, province, by, expires)
+        store.audit(tx, by, "share.create", f"{edition}:{province}", {"link": link, "days": days, "view": view}, origin)
+    return token
+
+
+def live_share(store, token: str) -> dict | None:
+    """The share link of ``token`` if it exists, is not revoked and has not expired; else None."""
+    link = store.share_link(token_hash(token))
+    if not link or link["revoked_at"] or link["expires_at"] <= _now().isoformat(timespec="seconds"):
+        return None
+    return link
 
 
 def principal_of(user: dict, via: str) -> Principal:

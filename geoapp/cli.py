@@ -601,3 +601,11 @@ def config_show(ctx: Context):
             value = "(set)"
         click.echo(f"{cfg.PREFIX}{name}={value}")
     click.echo(f"# database: {cfg.database_url(ctx.settings)}")
+
+
+def _register_plugins():
+    from .cli_crosswalk import crosswalk
+    main.add_command(crosswalk)
+
+
+_register_plugins()

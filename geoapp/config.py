@@ -75,6 +75,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Default: sign-in required.", _bool),
     Setting("COOKIE_SECURE", True, "Send the session cookie over HTTPS only (browsers treat 127.0.0.1 and "
             "localhost as secure). Set 0 only behind a plain-HTTP intranet proxy.", _bool),
+    Setting("EMBED_ORIGINS", "'self'", "Sites allowed to frame /embed/ views (CSP frame-ancestors), space-separated, "
+            "e.g. `'self' https://intranet.ca.gov.vn`."),
     Setting("MAX_UPLOAD_MB", 100, "Largest file accepted by the web upload, in MB.", _int),
     Setting("HOST", "127.0.0.1", "Address `geoapp serve` listens on."),
     Setting("PORT", 5000, "Port `geoapp serve` listens on.", _int),

@@ -603,7 +603,13 @@ def project_old_records(store: Store, catalogue: Catalogue, records: pd.DataFram
     columns = list(PROJECTED_COLUMNS) + ["from_old_codes"]
     if given.empty:
         return pd.DataFrame(columns=columns)
-    given = given.assign(code=given["code"].astype(str).str.zfill(5))
+    given = given.assign(code=given["code"].astype(str).str.strip().str.zfill(5))
+    wrong = sorted({f"{s}:{v}" for s, v in zip(given["scheme"], given["status"])
+                    if s not in catalogue.schemes or v not in catalogue.schemes[s].codes})
+    if wrong:
+        raise InputError(f"unknown scheme:status {', '.join(wrong[:10])}; known: "
+                         + ", ".join(f"{s}:{c}" for s in catalogue.schemes.values() for c in s.codes),
+                         message_vi=f"chế độ/trạng thái không hợp lệ: {', '.join(wrong[:10])}")
     pairs = _stored(store)
     unknown = sorted(set(given["code"]) - set(pairs["old_code"]))
     if unknown:
@@ -675,8 +681,8 @@ def explain_cross_edition(codes, edition: str, store: Store) -> list[Problem]:
             "error", f"{first}; {second}. Codes were reused by the 1 July 2025 reform: go through the crosswalk "
             "(`geoapp crosswalk project`), never join the editions by code.", f"code {code}",
             f"mã {code} ở phiên bản {edition} là {this or 'không có'}; ở phiên bản {other} "
-            f"là {that or 'không có đơn vị nào'}. Mã được dùng lại sau sắp xếp 1/7/2025: hãy đi qua bảng chuyển đổi, "
-            "không ghép hai phiên bản theo mã."))
+            f"là {that or 'không có đơn vị nào'}. Mã được dùng lại sau sắp xếp 1/7/2025: "
+            "hãy đi qua bảng chuyển đổi, không ghép hai phiên bản theo mã."))
     return problems
 
 

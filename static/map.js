@@ -50,7 +50,9 @@
       a.setAttribute("href", url.pathname + url.search);
     });
   }
-  async function getJson(url) {
+  // a standalone export carries its data in the page (cfg.inline[kind]); everything else fetches
+  async function getJson(url, kind) {
+    if (cfg.inline && kind && cfg.inline[kind]) return cfg.inline[kind];
     const r = await fetch(url, { credentials: "same-origin" });
     const body = await r.json();
     if (!r.ok) throw new Error(body.message || r.statusText);
@@ -118,15 +120,16 @@
     // context outlines: provinces (always) and districts (pre-2025 only), drawn above the fills
     map.createPane("outlines").style.zIndex = 450;
     map.getPane("outlines").style.pointerEvents = "none";
-    const outline = (url, name, style, on) => getJson(url).then(data => {
+    const outline = (url, name, style, on, kind) => getJson(url, kind).then(data => {
       const layer = L.geoJSON(data, { pane: "outlines", interactive: false, style: () => style });
       control.addOverlay(layer, name);
       if (on) layer.addTo(map);
     }).catch(() => {});
-    outline(cfg.outlinesUrl + "?level=province", T.layer_provinces, { color: "#222", weight: 2.2, fill: false }, true);
+    outline(cfg.outlinesUrl + "?level=province", T.layer_provinces, { color: "#222", weight: 2.2, fill: false }, true,
+      "outline_province");
     if (cfg.edition === "pre2025" && cfg.province !== "all")
       outline(cfg.outlinesUrl + `?level=district&province=${encodeURIComponent(cfg.province)}`, T.layer_districts,
-        { color: "#444", weight: 1.4, dashArray: "4 3", fill: false }, true);
+        { color: "#444", weight: 1.4, dashArray: "4 3", fill: false }, true, "outline_district");
     if (!params.get("z")) map.fitBounds(geoLayer.getBounds(), { padding: [8, 8] });
     else map.setView([+params.get("lat"), +params.get("lng")], +params.get("z"));
     map.on("moveend", saveUrl);
@@ -240,7 +243,7 @@
       if (state.indicator && state.hotspots) {
         const year = state.period || state.asOf.slice(0, 4);
         data = await getJson(`${cfg.hotspotsUrl}?province=${encodeURIComponent(cfg.province)}&indicator=${state.indicator}` +
-          `&lang=${cfg.lang}` + (state.rate ? "&rate=1000" : "") + `&period=${year}`);
+          `&lang=${cfg.lang}` + (state.rate ? "&rate=1000" : "") + `&period=${year}`, "hotspots");
         values = Object.fromEntries(data.rows.map(r => [r.code, r]));
         renderLegend(data.legend, T.hotspots_title);
         const how = document.getElementById("how-to-read");
@@ -251,12 +254,12 @@
         data.label = T.hotspots_title; data.period = data.run.period;
       } else if (state.indicator) {
         data = await getJson(`${cfg.indicatorsUrl}?${base}&indicator=${state.indicator}&classes=${state.classes}&k=${state.k}` +
-          (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""));
+          (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""), "indicators");
         values = data.values;
         cfg.indicatorUnit = data.unit;
         renderLegend(data.legend.map(r => ({ ...r, label: r.class === -1 ? T.no_data : r.label })), data.label);
       } else {
-        data = await getJson(`${cfg.statusesUrl}?${base}&scheme=${state.scheme}`);
+        data = await getJson(`${cfg.statusesUrl}?${base}&scheme=${state.scheme}`, "statuses");
         values = data.statuses;
         renderLegend(data.legend, cfg.schemeLabels[state.scheme] || state.scheme);
       }
@@ -318,7 +321,7 @@
     renderTable();
   }));
 
-  getJson(cfg.unitsUrl).then(draw).then(refresh).catch(e => {
+  getJson(cfg.unitsUrl, "units").then(draw).then(refresh).catch(e => {
     document.getElementById("summary").replaceChildren(el("p", { class: "error", text: e.message }));
   });
 })();

@@ -79,11 +79,15 @@ SAMPLES = {
     "api.hotspots": ("/api/v1/2025/hotspots?province={P}&indicator=so_vu_pham_toi&permutations=99", "P"),
     "api.stats": ("/api/v1/2025/stats?province={P}", "P"),
     "api.unit": ("/api/v1/2025/units/{U}", "P"),
+    "pages.embed_map": ("/embed/map/2025/{P}", "P"),
+    "admin.shares": ("/admin/shares", None),
     "admin.audit": ("/admin/audit", None),
     "admin.users": ("/admin/users", None),
     "admin.upload": ("/admin/upload", None),
 }
-POST_ONLY = {"auth.logout", "auth.logout_everywhere", "admin.upload_commit"}
+POST_ONLY = {"auth.logout", "auth.logout_everywhere", "admin.upload_commit", "auth.create_share",
+             "auth.revoke_share"}
+OTHER = {"auth.open_share"}          # tested in test_share_links
 UNIT = {"12": "03388", "14": "03600"}
 WHO = [None, "viewer12", "editor12", "viewerall", "admin"]
 
@@ -94,6 +98,8 @@ def expected(endpoint: str, who: str | None, province: str | None) -> bool:
         return True
     if who is None:
         return False
+    if endpoint == "admin.shares":
+        return True                                   # everyone sees (only) their own links
     if endpoint.startswith("admin."):
         return who == "admin" or (endpoint == "admin.upload" and who == "editor12")
     if province is None:
@@ -104,7 +110,8 @@ def expected(endpoint: str, who: str | None, province: str | None) -> bool:
 def test_every_route_has_a_rule_and_a_sample(app):
     endpoints = {r.endpoint for r in app.url_map.iter_rules()}
     assert endpoints <= set(POLICY), f"routes without an access rule: {endpoints - set(POLICY)}"
-    assert endpoints <= set(SAMPLES) | POST_ONLY, f"routes missing from the matrix: {endpoints - set(SAMPLES) - POST_ONLY}"
+    covered = set(SAMPLES) | POST_ONLY | OTHER
+    assert endpoints <= covered, f"routes missing from the matrix: {endpoints - covered}"
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -201,3 +208,48 @@ def test_open_redirect_is_refused(app):
     resp = client.post("/login", data={"name": "viewer12", "password": PASSWORD, "csrf_token": token,
                                        "next": "https://evil.example/"})
     assert resp.headers["Location"] == "/"
+
+
+def test_share_links(app):
+    owner = login(app, "viewer12")
+    denied = owner.post("/share", data={"csrf_token": owner.csrf, "edition": "2025", "province": "14", "days": "7"})
+    assert denied.status_code == 403                       # cannot share what one cannot read
+    resp = owner.post("/share", data={"csrf_token": owner.csrf, "edition": "2025", "province": "12",
+                                      "query": "scheme=antt&as_of=2025-12-31", "days": "7"})
+    assert resp.status_code == 200
+    link = re.search(r'value="(http[^"]+/s/[^"]+)"', resp.get_data(as_text=True)).group(1)
+    path = link.split("localhost", 1)[1]
+    guest = app.test_client()
+    assert guest.get("/embed/map/2025/12").status_code in (302, 401)        # no link, no view
+    opened = guest.get(path)
+    assert opened.status_code == 302 and "/embed/map/2025/12" in opened.headers["Location"]
+    assert guest.get(opened.headers["Location"]).status_code == 200
+    assert guest.get("/api/v1/2025/statuses?province=12").status_code == 200
+    assert guest.get("/api/v1/2025/statuses?province=14").status_code in (401, 403)   # only the shared province
+    assert guest.get("/admin/audit").status_code in (302, 401)
+    # revoke: the link and the session it opened stop working (fail closed)
+    store = app.extensions["geoapp.store"]
+    link_id = int(store.share_links().iloc[0]["id"])
+    assert owner.post(f"/share/{link_id}/revoke", data={"csrf_token": owner.csrf}).status_code == 302
+    assert guest.get("/embed/map/2025/12").status_code in (302, 401)
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_expired_share_link_opens_nothing(app):
+    store = app.extensions["geoapp.store"]
+    token = access.create_share_link(store, "/embed/map/2025/12", "2025", "12", 1, by="viewer12")
+    con = __import__("sqlite3").connect(store.path)
+    con.execute("UPDATE share_links SET expires_at='2000-01-01T00:00:00+00:00' WHERE token_hash=?",
+                (access.token_hash(token),))
+    con.commit()
+    assert app.test_client().get(f"/s/{token}").status_code == 404
+
+
+def test_embed_frame_ancestors(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'e.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "t", "PUBLIC_READ": True, "EMBED_ORIGINS": "'self' https://intranet.example"})
+    import_boundaries(app.extensions["geoapp.store"], [write_shp(communes(2), tmp_path / "s")], "2025")
+    client = app.test_client()
+    embed = client.get("/embed/map/2025/12").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://intranet.example" in embed
+    assert "frame-ancestors 'none'" in client.get("/map/2025/12").headers["Content-Security-Policy"]

@@ -70,8 +70,10 @@ def test_composition_string_names_parts_and_shares():
     parts = [{"old_code": "1", "old_name": "Xã A", "weight": 1.0, "label_en": "drug-free", "label_vi": "không ma túy"},
              {"old_code": "2", "old_name": "Xã B", "weight": 0.4, "label_en": "key drug commune, type III",
               "label_vi": "trọng điểm ma túy loại III"}]
-    assert cx.formed_from(parts, "en") == "formed from: Xã A — drug-free; part of Xã B (40 %) — key drug commune, type III"
-    assert cx.formed_from(parts, "vi") == "hình thành từ: Xã A — không ma túy; một phần Xã B (40 %) — trọng điểm ma túy loại III"
+    assert cx.formed_from(parts, "en") == \
+        "formed from: Xã A — drug-free; part of Xã B (40 %) — key drug commune, type III"
+    assert cx.formed_from(parts, "vi") == \
+        "hình thành từ: Xã A — không ma túy; một phần Xã B (40 %) — trọng điểm ma túy loại III"
 
 
 # -- pure: area weights on boxes ---------------------------------------------------------------
@@ -382,3 +384,14 @@ def test_cli_import_on_an_empty_store(tmp_path, monkeypatch):
     out = CliRunner().invoke(crosswalk, ["project", "--as-of", "2025-08-01"])
     assert out.exit_code == 2 and "no units of edition 2025" in out.output
 
+
+
+@pytest.mark.realdata
+def test_old_records_with_unknown_codes_or_statuses_are_refused(real):
+    store = real[0]
+    bad = pd.DataFrame([{"code": "03421", "scheme": "ma_tuy", "status": "sach", "valid_from": "2025-10-01"}])
+    with pytest.raises(InputError, match="ma_tuy:sach"):
+        cx.project_old_records(store, CAT, bad)
+    bad = pd.DataFrame([{"code": "99999", "scheme": "ma_tuy", "status": "co_te_nan", "valid_from": "2025-10-01"}])
+    with pytest.raises(InputError, match="not in the crosswalk"):
+        cx.project_old_records(store, CAT, bad)

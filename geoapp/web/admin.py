@@ -71,6 +71,15 @@ def audit():
     return render_template("admin_audit.html", rows=store().audit_log(500).to_dict("records"))
 
 
+@bp.get("/shares")
+def shares():
+    """Share links: an administrator sees all, a user their own."""
+    links = store().share_links()
+    if not g.principal.is_admin:
+        links = links[links["created_by"] == g.principal.name]
+    return render_template("admin_shares.html", links=links.to_dict("records"))
+
+
 @bp.get("/users")
 def users():
     """Users and their scopes (administrators; changes are made with `geoapp users`)."""

@@ -42,7 +42,23 @@ def _load_principal() -> access.Principal:
         if user and not user["disabled"] and user["session_epoch"] == session.get("epoch"):
             return access.principal_of(user, "session")
         session.clear()
+    shared = _shared_grants()
+    if shared:
+        return access.Principal(public_read=public, via="share", shared=frozenset(shared))
     return access.Principal(public_read=public, via="public" if public else "")
+
+
+def _shared_grants() -> set[str]:
+    """Provinces opened by share links held in this browser session; dead links drop out (fail closed)."""
+    grants, live = set(), []
+    for token in session.get("shares", []):
+        link = access.live_share(store(), token)
+        if link:
+            grants.add(f"{link['edition']}:{link['province']}")
+            live.append(token)
+    if len(live) != len(session.get("shares", [])):
+        session["shares"] = live
+    return grants
 
 
 def _deny(status: int, message: str, message_vi: str):
@@ -74,9 +90,9 @@ def init_app(app):
         p = g.principal
         if rule == PUBLIC:
             return None
-        if not (p.authenticated or p.public_read):
-            return _deny(401, "sign in first", "hãy đăng nhập trước")
         if rule == SIGNED_IN:
+            if not (p.authenticated or p.public_read):
+                return _deny(401, "sign in first", "hãy đăng nhập trước")
             return None
         if rule == ADMIN:
             if not p.authenticated:
@@ -91,12 +107,16 @@ def init_app(app):
         except GeoappError:
             return None              # the view itself answers with the proper 4xx
         if province == SIGNED_IN:
+            if not (p.authenticated or p.public_read or p.shared):
+                return _deny(401, "sign in first", "hãy đăng nhập trước")
             return None
         if province == ANY_EDITOR:
             if not p.authenticated:
                 return _deny(401, "sign in first", "hãy đăng nhập trước")
             return None if p.role in ("admin", "editor") else _deny(403, "editors only", "chỉ dành cho biên tập viên")
         allowed = p.can_edit(edition, province) if action == "edit" else p.can_read(edition, province)
+        if not allowed and not (p.authenticated or p.public_read):
+            return _deny(401, "sign in first", "hãy đăng nhập trước")
         if not allowed:
             where = f"province {province} of edition {edition}" if province else f"the whole edition {edition}"
             return _deny(403, f"you may not {action} {where}", f"bạn không có quyền truy cập {where}")
@@ -110,6 +130,53 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("pages.index")
     return target
+
+
+@bp.post("/share")
+def create_share():
+    """Create a share link for the map view in the form (the user must be able to read it)."""
+    edition = request.form.get("edition", "")
+    province = request.form.get("province", "")
+    check_edition(edition)
+    if not g.principal.can_read(edition, province if province != "all" else None):
+        abort(403, "you may not share what you cannot read")
+    query = request.form.get("query", "")
+    if len(query) > 1000 or any(ch in query for ch in "\r\n<>\"'"):
+        abort(400, "bad view")
+    try:
+        days = int(request.form.get("days", 7))
+    except ValueError:
+        abort(400, "days must be a whole number")
+    view = url_for("pages.embed_map", edition=edition, province=province) + ("?" + query.lstrip("?") if query else "")
+    token = access.create_share_link(store(), view, edition, province, days, by=g.principal.name, origin=_origin())
+    link = url_for("auth.open_share", token=token, _external=True)
+    return render_template("share_done.html", link=link, days=days, view=view)
+
+
+@bp.get("/s/<token>")
+def open_share(token: str):
+    """Open a shared map view without an account (only while the link is live)."""
+    link = access.live_share(store(), token)
+    if link is None:
+        abort(404, "this share link does not exist, has expired or was revoked")
+    shares = [t for t in session.get("shares", []) if t != token][-9:] + [token]
+    session["shares"] = shares
+    return redirect(link["view"])
+
+
+@bp.post("/share/<int:link_id>/revoke")
+def revoke_share(link_id: int):
+    """Revoke a share link (its creator or an administrator)."""
+    links = store().share_links()
+    row = links[links["id"] == link_id]
+    if row.empty:
+        abort(404)
+    if not (g.principal.is_admin or row.iloc[0]["created_by"] == g.principal.name):
+        abort(403, "only the creator or an administrator may revoke this link")
+    with store().transaction() as tx:
+        store().revoke_share_link(tx, link_id, g.principal.name)
+        store().audit(tx, g.principal.name, "share.revoke", str(link_id), {}, _origin())
+    return redirect(url_for("admin.shares"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -72,9 +72,8 @@ def province_units(edition: str, province: str):
     return render_template("province_units.html", edition=edition, province=row, units=units)
 
 
-@bp.get("/map/<edition>/<province>")
-def province_map(edition: str, province: str):
-    """The province choropleth: statuses or an indicator, as of a date."""
+def map_context(edition: str, province: str, *, interactive: bool = True, show_table: bool = True) -> dict:
+    """Everything a template needs to draw a province map (page, embed and standalone export)."""
     check_edition(edition)
     row = _province_row(edition, province)
     cat = catalogue()
@@ -84,25 +83,43 @@ def province_map(edition: str, province: str):
     geoms = store().geometries(edition, None if whole else province, lod=3)
     bounds = tuple(float(v) for v in shapely.total_bounds(np.asarray(geoms.geometry.values))) if len(geoms) else None
     tiles = current_app.config.get("TILES", "none")
-    m = maps.base_map(bounds, tiles, g.lang)
+    m = maps.base_map(bounds, tiles if interactive or show_table else tiles, g.lang)
     map_id, map_html, map_script = maps.map_parts(m)
+    scheme = request.args.get("scheme") if request.args.get("scheme") in cat.schemes else "antt"
+    indicator = request.args.get("indicator") if request.args.get("indicator") in cat.indicators else None
+    layer_label = (cat.indicators[indicator].label(g.lang) if indicator else cat.schemes[scheme].label(g.lang))
     config = {
         "mapName": map_id, "edition": edition, "province": province, "lang": g.lang,
-        "scheme": "antt", "asOf": as_of, "today": today,
+        "scheme": scheme, "asOf": as_of, "today": today,
         "unitsUrl": url_for("api.units", edition=edition, province=province, lod=3 if whole else 2),
         "statusesUrl": url_for("api.statuses", edition=edition),
         "indicatorsUrl": url_for("api.indicators", edition=edition),
         "outlinesUrl": url_for("api.outlines", edition=edition),
         "hotspotsUrl": url_for("api.hotspots", edition=edition),
         "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
-        "noneColour": "#e0e0e0", "demoMark": DEMO_MARK,
+        "noneColour": "#e0e0e0", "demoMark": DEMO_MARK, "provinceName": row["name"],
         "schemeLabels": {c: s.label(g.lang) for c, s in cat.schemes.items()},
         "strings": map_strings(g.lang),
     }
-    years = list(range(FIRST_YEAR, date.today().year + 1))
-    return render_template("map.html", edition=edition, province=row, map_html=map_html, map_script=map_script,
-                           config=config, years=years, schemes=cat.schemes.values(),
-                           indicators=cat.indicators.values(), as_of=as_of, tiles=tiles)
+    edition_label = store().editions().set_index("edition").at[edition, f"label_{g.lang}"]
+    day = date.fromisoformat(as_of)
+    return dict(edition=edition, edition_label=edition_label, province=row, map_html=map_html, map_script=map_script,
+                config=config, years=list(range(FIRST_YEAR, date.today().year + 1)), schemes=cat.schemes.values(),
+                indicators=cat.indicators.values(), as_of=as_of, tiles=tiles, interactive=interactive,
+                show_table=show_table, layer_label=layer_label,
+                as_of_label=day.strftime("%d/%m/%Y") if g.lang == "vi" else day.isoformat())
+
+
+@bp.get("/map/<edition>/<province>")
+def province_map(edition: str, province: str):
+    """The province choropleth: statuses or an indicator, as of a date."""
+    return render_template("map.html", **map_context(edition, province))
+
+
+@bp.get("/embed/map/<edition>/<province>")
+def embed_map(edition: str, province: str):
+    """A map-only view for an iframe: title, date, edition, legend, sources, demo mark."""
+    return render_template("embed.html", **map_context(edition, province, interactive=False, show_table=False))
 
 
 @bp.get("/unit/<edition>/<code>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g
+from flask import g, request
 
 
 def nonce() -> str:
@@ -23,9 +23,12 @@ def init_app(app):
         tiles = app.config.get("TILES", "none")
         if tiles and tiles.lower() != "none":
             img += " https:" if tiles.lower() == "osm" or tiles.startswith("https:") else " http: https:"
+        framers = "'none'"
+        if request.endpoint == "pages.embed_map":
+            framers = app.config.get("EMBED_ORIGINS") or "'self'"
         resp.headers.setdefault(
             "Content-Security-Policy",
             f"default-src 'self'; img-src {img}; style-src 'self' 'nonce-{nonce()}'; "
             f"script-src 'self' 'nonce-{nonce()}'; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'")
+            f"frame-ancestors {framers}; form-action 'self'")
         return resp
