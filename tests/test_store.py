@@ -73,3 +73,16 @@ def test_unit_list_keeps_units_without_geometry(store):
 def test_unsupported_urls_are_explained(url):
     with pytest.raises(ConfigError):
         open_store(url)
+
+
+def test_a_migration_written_in_parallel_still_runs(tmp_path, monkeypatch):
+    """0003 landing after a database already reached 0004 must still be applied."""
+    import geoapp.store.sqlite as mod
+    real = mod._migrations()
+    s = SQLiteStore(tmp_path / "p.sqlite")
+    monkeypatch.setattr(mod, "_migrations", lambda: [m for m in real if m[0] != 3])
+    s.upgrade()
+    monkeypatch.setattr(mod, "_migrations", lambda: real)
+    assert s.upgrade() == [3]
+    con = sqlite3.connect(s.path)
+    assert con.execute("SELECT name FROM sqlite_master WHERE name='crosswalk'").fetchone()

@@ -93,6 +93,11 @@ class SQLiteStore(SQLiteAuthMixin, Store):
             return con.execute("PRAGMA user_version").fetchone()[0]
 
     def upgrade(self) -> list[int]:
+        """Apply every migration not yet applied, in order.
+
+        Applied versions are recorded one by one (``schema_migrations``), not only as a high-water
+        mark: migrations written in parallel branches (0003 landing after 0004) still run.
+        """
         migrations = _migrations()
         latest = migrations[-1][0]
         current = self.schema_version()
@@ -102,11 +107,20 @@ class SQLiteStore(SQLiteAuthMixin, Store):
         applied = []
         con = self._connect()
         try:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+            done = {v for (v,) in con.execute("SELECT version FROM schema_migrations")}
+            if not done and current:
+                # a database from before this table: everything up to its version was applied
+                done = {v for v, _ in migrations if v <= current}
+                con.executemany("INSERT INTO schema_migrations VALUES (?, ?)", [(v, _now()) for v in sorted(done)])
             for version, sql in migrations:
-                if version <= current:
+                if version in done:
                     continue
                 # executescript commits; wrap each migration in its own transaction
-                con.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+                con.executescript(f"BEGIN IMMEDIATE;\n{sql}\n"
+                                  f"INSERT INTO schema_migrations VALUES ({version}, '{_now()}');\n"
+                                  f"PRAGMA user_version = {max(version, current)};\nCOMMIT;")
+                current = max(version, current)
                 applied.append(version)
         except sqlite3.Error as exc:
             if con.in_transaction:
