@@ -253,6 +253,12 @@ def demo(ctx: Context, source):
         report = import_boundaries(ctx.store, [data / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"],
                                    "pre2025", user="demo", progress=show)
         show(f"pre2025: {report['units']} units with boundaries")
+        from . import crosswalk as cw
+
+        report = cw.import_crosswalk(ctx.store, data, user="demo")
+        show(f"crosswalk: {report['pairs']} pairs, {report['split_communes']} split communes")
+        report = cw.update_area_weights(ctx.store, user="demo")
+        show(f"crosswalk weights: {report}")
         from .demo import generate_demo
 
         summary = generate_demo(ctx.store, ctx.catalogue, user="demo", data_dir=data)

@@ -702,3 +702,27 @@ def refuse_cross_edition(codes, edition: str, store: Store):
         explain_cross_edition(codes, edition, store),
         message_vi=f"từ chối: không ghép mã phiên bản {edition} sang phiên bản {other} theo mã; "
                    "mã đã được dùng lại cho nơi khác — hãy dùng bảng chuyển đổi")
+
+
+def rule_text(scheme_code: str, rule: dict, lang: str = "vi") -> str:
+    """The projection rule in words, to state on every projected map."""
+    name = rule.get("rule")
+    threshold = int(round(100 * float(rule.get("threshold", DEFAULT_THRESHOLD))))
+    texts = {
+        "strict": ("Quy tắc nghiêm ngặt: xã mới chỉ được coi là \"không ma túy\" khi mọi xã cũ hợp thành đều không "
+                   "ma túy; nếu không, lấy tình trạng xấu nhất.",
+                   "Strict rule: a new unit counts as drug-free only if every old commune it was formed from was; "
+                   "otherwise it takes the worst status."),
+        "area_share": (f"Quy tắc theo diện tích: xã mới \"không ma túy\" khi các phần không ma túy chiếm từ {threshold} % "
+                       "diện tích trở lên và không phần nào là trọng điểm.",
+                       f"Area rule: a new unit is drug-free when drug-free parts cover at least {threshold} % of its area "
+                       "and no part is a key commune."),
+        "any_key": ("Quy tắc: xã mới là trọng điểm nếu bất kỳ phần nào là trọng điểm; đã chuyển hóa nếu có phần đã "
+                    "chuyển hóa và không phần nào là trọng điểm; đạt chuẩn an toàn khi mọi phần đều đạt.",
+                    "Rule: a new unit is a key area if any part was; converted if a part was converted and none is "
+                    "key; safe only if every part was."),
+    }
+    vi, en = texts.get(name, (str(name), str(name)))
+    prefix = ("Trạng thái chiếu từ xã cũ lên đơn vị 2025. " if lang == "vi"
+              else "Statuses projected from the old communes onto the 2025 units. ")
+    return prefix + (en if lang == "en" else vi)

@@ -126,7 +126,14 @@ def current_statuses(store: Store, edition: str, catalogue: Catalogue, *, provin
 def export_statuses(store: Store, edition: str, catalogue: Catalogue, fmt: str, *, province: str | None = None,
                     on: str | None = None) -> bytes:
     """What is valid on a date, one row per unit and scheme, as CSV, XLSX or JSON bytes."""
-    frame = current_statuses(store, edition, catalogue, province=province, on=on)
+    from . import crosswalk
+
+    if edition == "2025" and on and on < crosswalk.REFORM_DATE:
+        # before the reform the 2025 units had no records of their own: project the old communes'
+        frame = crosswalk.project_statuses(store, catalogue, on, province.zfill(2) if province else None)
+        frame = frame[frame["status"] != ""].drop(columns=["composition"]).assign(edition="2025", projected=True)
+    else:
+        frame = current_statuses(store, edition, catalogue, province=province, on=on)
     demo = bool(frame["is_demo"].astype(bool).any()) if len(frame) else False
     if fmt == "csv":
         text = frame.to_csv(index=False)

@@ -179,7 +179,11 @@
       bar.append(fill);
       box.append(bar, el("p", { class: "muted", text: T.target_text }));
     }
+    if (data.projected) box.append(el("p", { class: "projected-rule", text: data.projected.text }));
     if (data.demo) box.append(el("p", { class: "demo-mark", text: cfg.demoMark }));
+    const alt = document.getElementById("map-alt");
+    if (alt) alt.textContent = `${cfg.provinceName}, ${fmtDate(state.asOf)}: ` +
+      (data.legend || []).filter(r => r.units).map(r => `${r.units} ${r.label}`).join("; ");
   }
   function renderTable() {
     const body = document.querySelector("#units tbody");

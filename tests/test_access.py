@@ -80,6 +80,7 @@ SAMPLES = {
     "api.stats": ("/api/v1/2025/stats?province={P}", "P"),
     "api.unit": ("/api/v1/2025/units/{U}", "P"),
     "pages.embed_map": ("/embed/map/2025/{P}", "P"),
+    "pages.compare": ("/compare/{P}", "P"),
     "admin.shares": ("/admin/shares", None),
     "admin.audit": ("/admin/audit", None),
     "admin.users": ("/admin/users", None),

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from .. import mapdata
+from .. import crosswalk, mapdata
 from .. import status as st
 from ..errors import InputError, NotFoundError
 from ..imports import parse_date
@@ -60,6 +60,30 @@ def _scheme():
     if code not in cat.schemes:
         raise InputError(f"unknown scheme {code!r}; use one of {', '.join(cat.schemes)}")
     return cat.schemes[code]
+
+
+def _projected_statuses(province, scheme, day, lang) -> dict:
+    """2025 units before 1 July 2025: statuses projected from the old communes they were formed from."""
+    projected = crosswalk.project_statuses(store(), catalogue(), day, province)
+    sub = projected[projected["scheme"] == scheme.code] if len(projected) else projected
+    rules = crosswalk.load_rules()
+    rule = rules.get(scheme.code, crosswalk.FALLBACK_RULE)
+    statuses = {}
+    for r in sub.itertuples(index=False):
+        if not r.status:
+            continue
+        st_ = scheme.status(r.status)
+        statuses[r.code] = {"status": r.status, "label": st_.label(lang), "colour": st_.colour, "since": None,
+                            "until": None, "decision": "", "decision_date": None, "demo": bool(r.is_demo),
+                            "note": r.formed_from_en if lang == "en" else r.formed_from_vi, "projected": True}
+    total = len(store().units("2025", province))
+    frame = sub.rename(columns={"status": "status"})[["code", "status"]].assign(scheme=scheme.code) if len(sub) else sub
+    counts = st.counts(frame[frame["status"] != ""] if len(frame) else frame, scheme, total)
+    return {"edition": "2025", "province": province, "scheme": scheme.code, "as_of": day, "units": total,
+            "demo": bool(sub["is_demo"].astype(bool).any()) if len(sub) else False,
+            "projected": {"rule": rule.get("rule"), "threshold": rule.get("threshold"),
+                          "text": crosswalk.rule_text(scheme.code, rule, lang)},
+            "legend": mapdata.legend(scheme, counts, lang), "statuses": statuses}
 
 
 def _scope_key() -> str:
@@ -126,6 +150,8 @@ def statuses(edition: str):
     lang = _lang()
 
     def produce():
+        if edition == "2025" and day < crosswalk.REFORM_DATE:
+            return _json(_projected_statuses(province, scheme, day, lang))
         current, total, counts = _counts(edition, province, scheme, day)
         return _json({"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
                       "units": total, "demo": bool(current["is_demo"].astype(bool).any()) if len(current) else False,
@@ -178,8 +204,13 @@ def provinces_geojson(edition: str):
         s = store()
         units = s.geometries(edition, lod=3)
         outlines = mapdata.province_outlines(units)
-        records = s.status_records(edition, scheme=scheme.code, until=day)
-        current = st.as_of(records, day)
+        if edition == "2025" and day < crosswalk.REFORM_DATE:
+            # progress toward 2030 is counted on the 2025 units through the whole series
+            projected = crosswalk.project_statuses(s, catalogue(), day, None)
+            current = projected[(projected["scheme"] == scheme.code) & (projected["status"] != "")]
+        else:
+            records = s.status_records(edition, scheme=scheme.code, until=day)
+            current = st.as_of(records, day)
         summary = {}
         counts = current.groupby(["province_code", "status"]).size() if len(current) else {}
         all_units = s.units(edition).groupby("province_code").size()

@@ -122,6 +122,24 @@ def embed_map(edition: str, province: str):
     return render_template("embed.html", **map_context(edition, province, interactive=False, show_table=False))
 
 
+@bp.get("/compare/<province>")
+def compare(province: str):
+    """Old and new side by side: a pre-2025 province and the 2025 province it became, same date."""
+    row = _province_row("2025", province)
+    pairs = store().crosswalk(new_province=province) if hasattr(store(), "crosswalk") else None
+    old = sorted(set(pairs["old_province"])) if pairs is not None and len(pairs) else []
+    olds = store().provinces("pre2025")
+    olds = olds[olds["code"].isin(old) & (olds["with_geometry"] > 0)]
+    olds = olds[olds["code"].isin(readable("pre2025", olds["code"]))].to_dict("records")
+    chosen = request.args.get("old") if request.args.get("old") in {o["code"] for o in olds} else (
+        olds[0]["code"] if olds else None)
+    as_of = parse_date(request.args.get("as_of", "")) or "2024-12-31"
+    scheme = request.args.get("scheme") if request.args.get("scheme") in catalogue().schemes else "ma_tuy"
+    query = f"scheme={scheme}&as_of={as_of}&lang={g.lang}"
+    return render_template("compare.html", province=row, olds=olds, chosen=chosen, as_of=as_of, scheme=scheme,
+                           query=query, schemes=catalogue().schemes.values())
+
+
 @bp.get("/unit/<edition>/<code>")
 def unit_page(edition: str, code: str):
     """A commune: its status timeline, indicators over time and neighbours."""
