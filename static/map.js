@@ -44,9 +44,20 @@
     const c = map.getCenter();
     p.set("z", map.getZoom()); p.set("lat", c.lat.toFixed(4)); p.set("lng", c.lng.toFixed(4));
     history.replaceState(null, "", window.location.pathname + "?" + p.toString());
+    const view = new URLSearchParams(p);
+    ["z", "lat", "lng"].forEach(k => view.delete(k));
+    const embed = document.getElementById("embed-code");
+    if (embed) {
+      const src = `${embed.dataset.embed}?${view.toString()}`;
+      embed.value = [[480, 360], [800, 600], [1200, 800]].map(([w, h]) =>
+        `<iframe src="${src}" width="${w}" height="${h}" style="border:0" loading="lazy" title="${cfg.provinceName}"></iframe>`).join("\n");
+    }
+    const share = document.getElementById("share-query");
+    if (share) share.value = view.toString();
     document.querySelectorAll("[data-keep-state]").forEach(a => {
       const url = new URL(a.getAttribute("href"), window.location.href);
-      for (const [k, v] of p) if (!["lang", "z", "lat", "lng"].includes(k) || a.dataset.keepState === "all") url.searchParams.set(k, v);
+      const skip = a.dataset.keepState === "all" ? [] : a.dataset.keepState === "view" ? ["z", "lat", "lng"] : ["lang", "z", "lat", "lng"];
+      for (const [k, v] of p) if (!skip.includes(k)) url.searchParams.set(k, v);
       a.setAttribute("href", url.pathname + url.search);
     });
   }
@@ -94,8 +105,10 @@
       if (v.decision) box.append(el("div", { text: `${T.decision}: ${v.decision}${v.decision_date ? " (" + fmtDate(v.decision_date) + ")" : ""}` }));
       if (v.note) box.append(el("div", { class: "note", text: v.note }));
     }
-    const link = el("a", { href: cfg.unitUrl.replace("CODE", encodeURIComponent(code)) + `?lang=${cfg.lang}&as_of=${state.asOf}`, text: T.open_unit });
-    box.append(el("div", {}, link));
+    if (!cfg.standalone) {
+      const link = el("a", { href: cfg.unitUrl.replace("CODE", encodeURIComponent(code)) + `?lang=${cfg.lang}&as_of=${state.asOf}`, text: T.open_unit });
+      box.append(el("div", {}, link));
+    }
     return box;
   }
   function draw(geojson) {

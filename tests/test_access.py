@@ -81,6 +81,7 @@ SAMPLES = {
     "api.unit": ("/api/v1/2025/units/{U}", "P"),
     "pages.embed_map": ("/embed/map/2025/{P}", "P"),
     "pages.compare": ("/compare/{P}", "P"),
+    "exports.export_view": ("/export/2025/{P}.csv", "P"),
     "admin.shares": ("/admin/shares", None),
     "admin.audit": ("/admin/audit", None),
     "admin.users": ("/admin/users", None),

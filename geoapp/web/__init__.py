@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ..schemes import load_catalogue
     app.extensions["geoapp.catalogue"] = load_catalogue(settings.get("SCHEMES_FILE") or None)
 
-    from . import admin, api, auth, errors, i18n, pages, security
+    from . import admin, api, auth, errors, exports, i18n, pages, security
     security.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -40,5 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
 
     return app

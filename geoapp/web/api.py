@@ -62,6 +62,35 @@ def _scheme():
     return cat.schemes[code]
 
 
+def statuses_payload(edition, province, scheme, day, lang) -> dict:
+    """What /statuses answers: per-unit status, legend with counts (projected before the reform on 2025)."""
+    if edition == "2025" and day < crosswalk.REFORM_DATE:
+        return _projected_statuses(province, scheme, day, lang)
+    current, total, counts = _counts(edition, province, scheme, day)
+    return {"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
+            "units": total, "demo": bool(current["is_demo"].astype(bool).any()) if len(current) else False,
+            "legend": mapdata.legend(scheme, counts, lang),
+            "statuses": mapdata.status_layer(current, scheme, lang)}
+
+
+def indicators_payload(edition, province, code, *, method="quantiles", k=5, user_breaks=(), rate=False, period=None,
+                       lang="vi") -> dict:
+    """What /indicators answers: values of a period classed with breaks shared by all periods."""
+    ind = catalogue().indicators[code]
+    values = indicator_values(store(), edition, province, code, rate=rate)
+    periods = sorted(values["period"].unique()) if len(values) else []
+    chosen = pick_period(periods, period)
+    breaks = mapdata.class_breaks(values["value"].to_numpy(), method, k, list(user_breaks))
+    units = store().units(edition, province)["code"]
+    series = values[values["period"] == chosen].set_index("code")["value"].reindex(units)
+    classes, legend = mapdata.classify(series, breaks, ind.higher_is_worse)
+    return {"edition": edition, "province": province, "indicator": code, "label": ind.label(lang),
+            "unit": ind.unit_en if lang == "en" else ind.unit_vi, "rate_per_1000": rate,
+            "periods": periods, "period": chosen, "classes": method if not user_breaks else "user",
+            "breaks": breaks, "legend": legend, "values": classes,
+            "demo": bool(values["is_demo"].astype(bool).any()) if len(values) else False}
+
+
 def _projected_statuses(province, scheme, day, lang) -> dict:
     """2025 units before 1 July 2025: statuses projected from the old communes they were formed from."""
     projected = crosswalk.project_statuses(store(), catalogue(), day, province)
@@ -149,15 +178,8 @@ def statuses(edition: str):
     day = _as_of()
     lang = _lang()
 
-    def produce():
-        if edition == "2025" and day < crosswalk.REFORM_DATE:
-            return _json(_projected_statuses(province, scheme, day, lang))
-        current, total, counts = _counts(edition, province, scheme, day)
-        return _json({"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
-                      "units": total, "demo": bool(current["is_demo"].astype(bool).any()) if len(current) else False,
-                      "legend": mapdata.legend(scheme, counts, lang),
-                      "statuses": mapdata.status_layer(current, scheme, lang)})
-    return cached(produce, "application/json", extra=lang)
+    return cached(lambda: _json(statuses_payload(edition, province, scheme, day, lang)), "application/json",
+                  extra=lang)
 
 
 @bp.get("/<edition>/indicators")
@@ -178,19 +200,10 @@ def indicators(edition: str):
     rate = request.args.get("rate") == "1000"
     period = request.args.get("period")
 
-    def produce():
-        values = indicator_values(store(), edition, province, code, rate=rate)
-        periods = sorted(values["period"].unique()) if len(values) else []
-        chosen = pick_period(periods, period)
-        breaks = mapdata.class_breaks(values["value"].to_numpy(), method, k, user_breaks)
-        units = store().units(edition, province)["code"]
-        series = values[values["period"] == chosen].set_index("code")["value"].reindex(units)
-        classes, legend = mapdata.classify(series, breaks, ind.higher_is_worse)
-        return _json({"edition": edition, "province": province, "indicator": code, "label": ind.label(_lang()),
-                      "unit": ind.unit_en if _lang() == "en" else ind.unit_vi, "rate_per_1000": rate,
-                      "periods": periods, "period": chosen, "classes": method if not user_breaks else "user",
-                      "breaks": breaks, "legend": legend, "values": classes})
-    return cached(produce, "application/json", extra=_lang())
+    lang = _lang()
+    return cached(lambda: _json(indicators_payload(edition, province, code, method=method, k=k, user_breaks=user_breaks,
+                                                   rate=rate, period=period, lang=lang)),
+                  "application/json", extra=lang)
 
 
 @bp.get("/<edition>/provinces.geojson")

@@ -73,6 +73,7 @@ POLICY = {
     "api.stats": ("read", _query_province),
     "api.unit": ("read", _unit_province),
     "pages.embed_map": ("read", _path_province),
+    "exports.export_view": ("read", _path_province),
     "pages.compare": ("read", lambda e, a, v: v.get("province")),
     "auth.create_share": SIGNED_IN,
     "auth.open_share": PUBLIC,
