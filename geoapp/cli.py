@@ -490,6 +490,47 @@ def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, r
         click.echo(f"# note: {note}", err=True)
 
 
+@main.command()
+@_edition_opt
+@click.option("--province", required=True, help="Province code, or 'all'.")
+@click.option("--scheme", help="Status scheme (default antt).")
+@click.option("--indicator", help="An indicator instead of a scheme.")
+@click.option("--hotspots", is_flag=True, help="With --indicator: add the table of hot-spot communes.")
+@click.option("--rate", is_flag=True, help="With --indicator: per 1,000 people.")
+@click.option("--period", help="With --indicator: the period (default the year of --as-of).")
+@click.option("--as-of", "as_of", help="Date (YYYY-MM-DD); default today.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@click.option("--dpi", type=click.Choice(["150", "300"]), default="150", help="PNG resolution.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="FILE.png, FILE.pdf, FILE.html or FILE.zip")
+def render(edition, province, scheme, indicator, hotspots, rate, period, as_of, lang, dpi, out):
+    """Render a map view to PNG/PDF (no browser), standalone HTML, or a briefing pack (.zip)."""
+    from urllib.parse import urlencode
+
+    from flask import g
+
+    from .access import Principal
+    from .web import create_app
+
+    fmt = Path(out).suffix.lstrip(".").lower()
+    if fmt not in ("png", "pdf", "html", "zip"):
+        raise click.BadParameter("use a .png, .pdf, .html or .zip file name", param_hint="--out")
+    query = {k: v for k, v in {"scheme": scheme, "indicator": indicator, "as_of": as_of, "lang": lang,
+                               "hotspots": "1" if hotspots else None, "rate": "1000" if rate else None,
+                               "period": period, "dpi": dpi}.items() if v}
+    app = create_app()
+    # the same code path as the web export, run in a request context: the CLI is a trusted local user
+    with app.test_request_context(f"/export/{edition}/{province}.{fmt}?{urlencode(query)}"):
+        g.lang = lang
+        g.principal = Principal(name="cli", role="admin", all_provinces=True, via="cli")
+        from .web.exports import export_view
+        resp = export_view(edition, province.zfill(2) if province != "all" else "all", fmt)
+    Path(out).write_bytes(resp.get_data())
+    alt = resp.headers.get("X-Alt-Text")
+    click.echo(f"wrote {out} ({len(resp.get_data()):,} bytes)", err=True)
+    if alt:
+        click.echo(alt.encode().decode("unicode_escape"), err=True)   # the header carries \\u escapes
+
+
 @main.group(cls=GeoappGroup)
 def users():
     """User accounts, roles and province scopes."""

@@ -81,3 +81,55 @@ def test_embed_in_an_iframe_of_an_allowed_origin_only(app, chromium, allowed):
         drawn = frame.locator("#map[data-drawn='4']").count() if frame else 0
         context.close()
     assert (drawn == 1) is allowed
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    import shutil
+    import subprocess
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "f.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_pdf_carries_title_date_legend_scale_and_sources(client, tmp_path):
+    resp = client.get("/export/2025/12.pdf?scheme=antt&as_of=2025-12-31&lang=vi")
+    assert resp.status_code == 200 and resp.data.startswith(b"%PDF")
+    text = _pdf_text(resp.data, tmp_path)
+    for expected in ("Tỉnh Lai Châu", "An ninh, trật tự", "31/12/2025", "Trọng điểm, phức tạp về ANTT", "km",
+                     "thanglequoc", "MIT"):
+        assert expected in text, expected
+    assert "DỮ LIỆU MINH HỌA" not in text                   # these records are not demo data
+    assert "Lai Châu" in resp.headers["X-Alt-Text"].encode().decode("unicode_escape")
+
+
+def test_png_at_two_resolutions(client):
+    from PIL import Image
+    small = Image.open(io.BytesIO(client.get("/export/2025/12.png?scheme=antt").data))
+    large = Image.open(io.BytesIO(client.get("/export/2025/12.png?scheme=antt&dpi=300").data))
+    assert abs(large.width - 2 * small.width) <= 2 and large.width >= 3500
+    assert client.get("/export/2025/12.png?dpi=42").status_code == 400
+
+
+def test_briefing_pack_holds_pdf_png_and_data(client):
+    import zipfile
+    pack = zipfile.ZipFile(io.BytesIO(client.get("/export/2025/12.zip?scheme=ma_tuy&as_of=2026-01-01").data))
+    names = pack.namelist()
+    assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "png", "csv", "xlsx", "txt"}
+    csv = pack.read(next(n for n in names if n.endswith(".csv"))).decode("utf-8-sig")
+    assert "khong_ma_tuy" in csv and "2026-01-01" in csv
+
+
+def test_render_command(app, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from geoapp.cli import main
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", app.extensions["geoapp.store"].url)
+    monkeypatch.setenv("GEOAPP_INSTANCE_PATH", app.instance_path)
+    out = tmp_path / "map.pdf"
+    result = CliRunner().invoke(main, ["render", "--edition", "2025", "--province", "12", "--scheme", "antt",
+                                       "--as-of", "2025-12-31", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = _pdf_text(out.read_bytes(), tmp_path)
+    assert "Security and order" in text and "2025-12-31" in text and "N" in text

@@ -4,13 +4,20 @@ from __future__ import annotations
 from ..errors import ConfigError
 from .base import Store
 
+_PG_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
 
 def open_store(url: str) -> Store:
-    """Open (not migrate) the store at ``url``: ``sqlite:///path`` now, ``postgresql://`` later."""
+    """Open (not migrate) the store at ``url``: ``sqlite:///path`` or ``postgresql://user@host/db``."""
     if url.startswith("sqlite:///"):
         from .sqlite import SQLiteStore
         return SQLiteStore(url[len("sqlite:///"):])
-    if url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("the PostGIS backend is not built yet (issue 9); use an sqlite:/// URL "
-                          "or leave GEOAPP_DATABASE_URL empty for the embedded store")
-    raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH")
+    if url.startswith(_PG_PREFIXES):
+        try:
+            from .postgis import PostGISStore
+            import psycopg  # noqa: F401  - the driver, imported lazily by SQLAlchemy otherwise
+        except ImportError:
+            raise ConfigError("a postgresql:// URL needs the PostGIS extra: pip install 'geoapp[postgis]' "
+                              "(SQLAlchemy, GeoAlchemy2, psycopg)") from None
+        return PostGISStore(url)
+    raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")
