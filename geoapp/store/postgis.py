@@ -602,3 +602,9 @@ class PostGISStore(PostGISAuthMixin, Store):
             " WHERE x.from_edition = :f AND x.to_edition = :t AND x.old_code = v.old_code AND x.new_code = v.new_code"),
             {**arrays, "at": _now(), "f": from_edition, "t": to_edition})
         return int(res.rowcount)
+
+
+def copy_store(src: Store, dst: Store) -> dict:
+    """Copy the whole of ``src`` into the empty PostGIS store ``dst`` and compare (see :mod:`.copy`)."""
+    from .copy import copy_store as _copy
+    return _copy(src, dst)
