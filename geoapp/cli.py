@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from . import config as cfg
-from .errors import GeoappError, ValidationError
+from .cli_common import GeoappGroup
+from .cli_common import fail as _fail
+from .errors import GeoappError
 from .records import DEMO_MARK
 from .store import open_store
 
@@ -58,32 +60,6 @@ def _stage_printer():
     def show(label: str):
         click.echo(f"  [{time.perf_counter() - start:6.1f}s] {label}", err=True)
     return show
-
-
-def _fail(exc: GeoappError, fmt: str = "text"):
-    if fmt == "json":
-        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2))
-    elif isinstance(exc, ValidationError):
-        click.echo(f"error: {exc.message}", err=True)
-        click.echo(f"lỗi: {exc.message_vi}", err=True)
-        for p in exc.problems:
-            vi = f"\n      {p.message_vi}" if p.message_vi and p.message_vi != p.message else ""
-            click.echo(f"  [{p.level}] {p.where}: {p.message}{vi}", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
-        if exc.message_vi != exc.message:
-            click.echo(f"lỗi: {exc.message_vi}", err=True)
-    sys.exit(2)
-
-
-class GeoappGroup(click.Group):
-    """Turns GeoappError into a clean message and exit code 2 (no traceback)."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except GeoappError as exc:
-            _fail(exc)
 
 
 @click.group(cls=GeoappGroup)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import config as cfg
-from .errors import GeoappError
+from .cli_common import GeoappGroup
 
 
 def _store():
@@ -21,23 +21,6 @@ def _store():
     store = open_store(cfg.database_url(cfg.load_settings()))
     store.upgrade()
     return store
-
-
-def _fail(exc: GeoappError):
-    click.echo(f"error: {exc}", err=True)
-    if exc.message_vi != exc.message:
-        click.echo(f"lỗi: {exc.message_vi}", err=True)
-    sys.exit(2)
-
-
-class _Group(click.Group):
-    """Turns GeoappError into a clean message and exit code 2 (no traceback)."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except GeoappError as exc:
-            _fail(exc)
 
 
 def _print_checks(report: dict):
@@ -53,7 +36,7 @@ def _print_checks(report: dict):
         click.echo(f"  [{p.level}] {p.where}: {p.message}")
 
 
-@click.group(cls=_Group)
+@click.group(cls=GeoappGroup)
 def crosswalk():
     """Old communes → 2025 units: the crosswalk, its weights, projected statuses."""
 

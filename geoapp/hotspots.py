@@ -56,7 +56,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy import stats
 from scipy.stats import false_discovery_control

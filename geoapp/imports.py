@@ -25,7 +25,7 @@ from datetime import date
 import pandas as pd
 
 from .errors import Problem, ValidationError
-from .names import district_key, fold, province_key, tone_key, unit_name_variants
+from .names import district_key, fold, province_key, unit_name_variants
 from .schemes import Catalogue
 from .tables import Table
 

@@ -7,11 +7,9 @@ happen in one transaction.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 

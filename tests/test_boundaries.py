@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from geoapp import crs as vncrs
 from geoapp.boundaries import FieldOptions, read_boundaries
@@ -206,7 +205,6 @@ def test_incomplete_shapefile_set_says_what_is_missing(tmp_path):
 
 
 def test_area_is_computed_in_square_kilometres():
-    from geoapp.boundaries import read_boundaries as _  # noqa: F401  (import check only)
     frame = communes(1, size_m=1000.0)
     area = shapely.area(frame.to_crs(vncrs.EQUAL_AREA).geometry.values)[0] / 1e6
     assert area == pytest.approx(1.0, rel=2e-3)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import shapely
 
-from geoapp import crs as vncrs
 from geoapp.errors import CRSError, ValidationError
 from geoapp.ingest import export_units, import_boundaries
 from geoapp.lod import levels_of_detail

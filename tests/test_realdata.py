@@ -10,7 +10,6 @@ from geoapp.errors import ValidationError
 from geoapp.ingest import import_boundaries, import_unit_list
 
 from .conftest import SHARED_DATA, requires_shared
-from .test_boundaries import ESRI_VN2000_TM3_10415  # noqa: F401  (keeps the ESRI sample in one place)
 from .test_ingest import neighbour_pairs
 
 pytestmark = [requires_shared(), pytest.mark.realdata]

@@ -35,12 +35,11 @@ def _pg_problem() -> str | None:
     url = os.environ.get(PG_ENV)
     if not url:
         return f"{PG_ENV} is not set (bash scripts/postgres_ci.sh starts a throwaway server)"
-    try:
-        import psycopg  # noqa: F401
-        import sqlalchemy  # noqa: F401
-        import geoalchemy2  # noqa: F401
-    except ImportError as exc:
-        return f"the postgis extra is not installed ({exc.name}): pip install -e '.[postgis]'"
+    import importlib.util
+    lacking = [m for m in ("psycopg", "sqlalchemy") if importlib.util.find_spec(m) is None]
+    if lacking:
+        return f"the postgis extra is not installed ({', '.join(lacking)}): pip install -e '.[postgis]'"
+    import psycopg
     try:
         with psycopg.connect(_libpq(url), connect_timeout=3) as con:
             if con.execute("SELECT 1 FROM pg_extension WHERE extname='postgis'").fetchone() is None:
@@ -152,7 +151,10 @@ def squares(n, x0=103.4, y0=22.3, d=0.01, holes=False):
 
 
 def boundary_units(codes, province="12", name="Tỉnh Lai Châu"):
-    return pd.DataFrame({"code": codes, "name": [f"Xã {c}" for c in codes], "full_name": [f"Xã {c}" for c in codes],
+    listed = UNITS_PRE.set_index("code")
+    names = [listed.loc[c, "name"] if c in listed.index else f"Xã {c}" for c in codes]
+    full = [listed.loc[c, "full_name"] if c in listed.index else f"Xã {c}" for c in codes]
+    return pd.DataFrame({"code": codes, "name": names, "full_name": full,
                          "name_en": "", "unit_type": "Xã", "district_code": "", "district_name": "",
                          "province_code": province, "province_name": name,
                          "area_km2": [1.5 + i for i in range(len(codes))], "population": None,
@@ -376,7 +378,7 @@ def test_users_tokens_share_links(bstore):
     assert user["id"] == uid and user["provinces"] == ["2025:01", "2025:12"] and user["all_provinces"] == 0
     assert bstore.user("nobody") is None
     with bstore.transaction() as tx:
-        bstore.update_user(tx, "bob", disabled=True, failed_logins=np.int64(2), session_epoch=1, provinces=["2025:12"])
+        bstore.update_user(tx, "bob", disabled=True, failed_logins=2, session_epoch=1, provinces=["2025:12"])
         with pytest.raises(NotFoundError):
             bstore.update_user(tx, "nobody", role="admin")
     user = bstore.user("bob")
@@ -469,19 +471,20 @@ def test_concurrent_status_imports_both_land(bstore, tmp_path):
     add_list(bstore)
     errors, reports = [], []
 
-    def run(i):
+    def run(code):
         try:
-            reports.append(import_statuses(bstore, tmp_path, name=f"st{i}.csv"))
+            text = f"ma_xa,che_do,trang_thai,tu_ngay\n{code},antt,trong_diem_phuc_tap,2020-01-0{code[-1]}\n"
+            reports.append(import_statuses(bstore, tmp_path, text, name=f"st{code}.csv"))
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    threads = [threading.Thread(target=run, args=(code,)) for code in UNITS_PRE["code"]]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
     rec = bstore.status_records("pre2025")
-    assert len(rec) == 16 and rec.groupby("batch_id").size().eq(4).all()
+    assert len(rec) == 4 and rec["batch_id"].nunique() == 4 and list(rec["code"]) == list(UNITS_PRE["code"])
     assert bstore.data_version() == 1 + 4
 
 
@@ -548,7 +551,9 @@ def test_copy_store_sqlite_to_postgis(dbs, tmp_path):
         lite.add_token(tx, uid, "tok", "ci")
         lite.add_share_link(tx, "lnk", "{}", "pre2025", "12", "ann", "2099-01-01")
         batch = lite.add_batch(tx, BatchInfo("crosswalk", "2025", "cw.xlsx", "f" * 64, "t", 1))
-        lite.replace_crosswalk(tx, pd.DataFrame({"old_code": ["03386"], "new_code": ["03388"], "weight": [1.0],
+        lite.replace_crosswalk(tx, pd.DataFrame({"old_code": ["03386"], "new_code": ["03388"], "is_split": [False],
+                                                 "old_name": ["Quyết Thắng"], "new_name": ["Quyết Tiến"],
+                                                 "old_province": ["12"], "new_province": ["12"], "weight": [1.0],
                                                  "method": ["crosswalk"]}), batch)
     with lite.transaction() as tx:
         lite.rollback_batch(tx, int(lite.batches("status")["id"].iloc[0]), "ann")
@@ -582,25 +587,36 @@ def test_copy_store_sqlite_to_postgis(dbs, tmp_path):
 def test_copied_instance_serves_the_same_json(dbs, tmp_path):
     from geoapp.store.copy import copy_store
     lite = dbs.store("sqlite")
-    add_list(lite, "2025", UNITS_PRE)
-    put_boundaries(lite, ["03386", "03388"], squares(2), edition="2025",
+    add_list(lite)                                   # pre2025 communes and their records
+    import_statuses(lite, tmp_path)
+    new = UNITS_PRE[UNITS_PRE["code"].isin(["03388", "03424"])]
+    add_list(lite, "2025", new)                      # the 2025 units, with boundaries and lods
+    put_boundaries(lite, ["03388", "03424"], squares(2), edition="2025",
                    lods={1: squares(2), 2: squares(2), 3: squares(2)})
-    csv = STATUS_CSV.replace("03389,,,ma_tuy", "03424,,,ma_tuy").replace(",Xã Bản Bo,Tam Đường,", "03388,,,")
+    with lite.transaction() as tx:                   # how they were formed
+        batch = lite.add_batch(tx, BatchInfo("crosswalk", "2025", "cw.xlsx", "f" * 64, "t", 4))
+        lite.replace_crosswalk(tx, pd.DataFrame({
+            "old_code": ["03386", "03388", "03389", "03424"], "new_code": ["03388", "03388", "03388", "03424"],
+            "is_split": False, "old_name": "x", "new_name": "y", "old_province": "12", "new_province": "12",
+            "weight": 1.0,
+            "method": "crosswalk"}), batch)
     path = tmp_path / "st25.csv"
-    path.write_text(csv, encoding="utf-8")
+    path.write_text("ma_xa,che_do,trang_thai,tu_ngay\n03388,antt,trong_diem_phuc_tap,2025-08-01\n", encoding="utf-8")
     import_status_file(lite, str(path), "2025", CAT)
     pg_url = dbs.url("postgis")
     pg = open_store(pg_url)
     dbs.stores.append(pg)
     assert copy_store(lite, pg)["match"]
-    for query in ("/api/v1/2025/statuses?province=12&as_of=2021-01-01",
-                  "/api/v1/2025/statuses?province=12&as_of=2016-06-01&scheme=antt",
+    for query in ("/api/v1/2025/statuses?province=12&as_of=2021-01-01",          # projected via the crosswalk
+                  "/api/v1/2025/statuses?province=12&as_of=2025-09-01",          # 2025 records
+                  "/api/v1/pre2025/statuses?province=12&as_of=2019-01-01&scheme=antt",
                   "/api/v1/2025/units?province=12&lod=2", "/api/v1/2025/provinces"):
         a = _app_json(lite.url, tmp_path / "i1", query)
         b = _app_json(pg_url, tmp_path / "i2", query)
         assert a == b, query
-    body = json.loads(_app_json(pg_url, tmp_path / "i2", "/api/v1/2025/statuses?province=12&as_of=2021-01-01"))
-    assert body["province"] == "12" and body["as_of"] == "2021-01-01"
+    body = json.loads(_app_json(pg_url, tmp_path / "i2", "/api/v1/2025/statuses?province=12&as_of=2025-09-01"))
+    assert body["province"] == "12" and body["as_of"] == "2025-09-01"
+    assert body["statuses"], body
 
 
 @pytest.mark.realdata

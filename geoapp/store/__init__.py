@@ -13,11 +13,10 @@ def open_store(url: str) -> Store:
         from .sqlite import SQLiteStore
         return SQLiteStore(url[len("sqlite:///"):])
     if url.startswith(_PG_PREFIXES):
-        try:
-            from .postgis import PostGISStore
-            import psycopg  # noqa: F401  - the driver, imported lazily by SQLAlchemy otherwise
-        except ImportError:
+        import importlib.util
+        if importlib.util.find_spec("sqlalchemy") is None or importlib.util.find_spec("psycopg") is None:
             raise ConfigError("a postgresql:// URL needs the PostGIS extra: pip install 'geoapp[postgis]' "
-                              "(SQLAlchemy, GeoAlchemy2, psycopg)") from None
+                              "(SQLAlchemy, psycopg)")
+        from .postgis import PostGISStore
         return PostGISStore(url)
     raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")

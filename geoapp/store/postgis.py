@@ -548,8 +548,9 @@ class PostGISStore(PostGISAuthMixin, Store):
         columns = self._CW_COLUMNS
         frame = rows.reindex(columns=list(columns))
         for col in ("old_name", "new_name", "old_province", "new_province"):
-            frame[col] = frame[col].fillna("")
-        frame["is_split"] = frame["is_split"].fillna(False).astype(bool).astype(int)
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
+        frame["is_split"] = frame["is_split"].astype(object).where(frame["is_split"].notna(), False) \
+            .astype(bool).astype(int)
         tx.execute(self._t("DELETE FROM crosswalk WHERE from_edition = :f AND to_edition = :t"),
                    {"f": from_edition, "t": to_edition})
         cols = ("from_edition", "to_edition") + columns + ("source", "source_sha256", "batch_id")

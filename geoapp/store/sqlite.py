@@ -350,7 +350,7 @@ class SQLiteStore(SQLiteAuthMixin, Store):
             sql += " AND r.scheme=?"
             params.append(scheme)
         if codes is not None:
-            sql += f" AND r.code IN (SELECT value FROM json_each(?))"
+            sql += " AND r.code IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(codes)))
         if until:
             sql += " AND r.valid_from <= ?"

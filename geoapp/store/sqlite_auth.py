@@ -5,7 +5,6 @@ import json
 import sqlite3
 from datetime import datetime, timezone
 
-import pandas as pd
 
 from ..errors import InputError, NotFoundError
 

@@ -5,7 +5,7 @@ import hmac
 import secrets
 from urllib.parse import urlparse
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session,
                    url_for)
 
 from .. import access

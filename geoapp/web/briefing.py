@@ -5,7 +5,7 @@ import io
 import zipfile
 from datetime import date
 
-from flask import Response, g, request
+from flask import Response, request
 
 from .. import figures
 from ..errors import InputError

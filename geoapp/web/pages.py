@@ -5,7 +5,7 @@ from datetime import date
 
 import numpy as np
 import shapely
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 
 from .. import maps
 from ..errors import NotFoundError
