@@ -159,3 +159,34 @@ def legend(frame: pd.DataFrame, lang: str = "vi") -> list[dict]:
     i = 2 if lang == "en" else 1
     return [{"class": c, "label": v[i], "colour": v[0], "units": int(counts.get(c, 0))}
             for c, v in CLASSES.items() if counts.get(c, 0) or c in ("hot_99", "hot_95", "hot_90", "not_significant")]
+
+
+EMERGING_COLOURS = {
+    "new_hot": "#fcbba1", "consecutive_hot": "#fc9272", "intensifying_hot": "#a50f15", "persistent_hot": "#de2d26",
+    "diminishing_hot": "#fb6a4a", "sporadic_hot": "#fee0d2", "oscillating_hot": "#e7298a", "historical_hot": "#bcbddc",
+    "new_cold": "#c6dbef", "consecutive_cold": "#9ecae1", "intensifying_cold": "#08519c", "persistent_cold": "#3182bd",
+    "diminishing_cold": "#6baed6", "sporadic_cold": "#deebf7", "oscillating_cold": "#7570b3",
+    "historical_cold": "#dadaeb", "no_pattern": "#f0f0f0", "no_neighbours": "#9e9e9e", "no_data": "#ffffff",
+}
+
+
+def run_emerging(store: Store, catalogue: Catalogue, edition: str, province: str | None, indicator: str, *,
+                 rate: bool = False, weights: str = "queen", permutations: int = 999, seed: int = hs.DEFAULT_SEED,
+                 fdr: float | None = 0.05):
+    """Emerging hot spots of an indicator over every yearly period: Gi* per year + Mann–Kendall trend."""
+    from .records import indicator_values
+
+    check_edition(edition)
+    if indicator not in catalogue.indicators:
+        raise InputError(f"unknown indicator {indicator!r}; use one of {', '.join(catalogue.indicators)}")
+    geo = store.geometries(edition, province, lod=1)
+    values = indicator_values(store, edition, province, indicator, rate=rate)
+    yearly = values[values["period"].str.fullmatch(r"\d{4}")]
+    if yearly["period"].nunique() < 3:
+        raise InputError(f"emerging hot spots need at least 3 yearly periods of {indicator}; "
+                         f"there are {yearly['period'].nunique()}")
+    panel = yearly[yearly["code"].isin(set(geo["code"]))][["code", "period", "value"]]
+    result = hs.emerging_hotspots(geo, panel, weights, permutations, seed, fdr)
+    frame = geo[["code", "name", "full_name", "district_name", "geometry"]].merge(result, on="code")
+    frame["colour"] = frame["category"].map(EMERGING_COLOURS).fillna("#cccccc")
+    return frame, sorted(panel["period"].unique())

@@ -82,6 +82,20 @@ def db_upgrade(ctx: Context):
                + (f" (applied {', '.join(map(str, applied))})" if applied else " (up to date)"))
 
 
+@db.command("copy")
+@click.option("--to", "to_url", required=True, help="postgresql://… URL of an EMPTY PostGIS database.")
+@pass_ctx
+def db_copy(ctx, to_url):
+    """Copy this instance (every table, ids kept) into an empty PostGIS database and verify it."""
+    from .store.copy import copy_store
+
+    dst = open_store(to_url)
+    result = copy_store(ctx.store, dst)
+    for name, t in result["tables"].items():
+        click.echo(f"  {name:18} {t['rows']:>9} rows  {t['sha256'][:12]}  {'ok' if t['match'] else 'DIFFERS'}")
+    click.echo(f"copied {ctx.store.url} -> {dst.url}: row counts and checksums match")
+
+
 @main.group(cls=GeoappGroup)
 def boundaries():
     """Commune boundary files."""
@@ -429,16 +443,33 @@ def indicators_import(ctx, file, edition, province, dry_run, fmt):
 @click.option("--permutations", type=int, default=999)
 @click.option("--seed", type=int, default=12345)
 @click.option("--fdr", default="0.05", help="False-discovery-rate alpha, or 'none'.")
+@click.option("--emerging", is_flag=True, help="Emerging hot spots over the yearly series (with --indicator).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "geojson"]), default="csv")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @pass_ctx
 def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, rate, method, weights, k, distance_km,
-             permutations, seed, fdr, fmt, lang):
+             permutations, seed, fdr, emerging, fmt, lang):
     """Hot spots of an indicator or of a status, with permutation inference and FDR."""
     from dataclasses import asdict
 
     from . import analysis
     from .imports import parse_date
+
+    if emerging:
+        if not indicator:
+            raise click.UsageError("--emerging needs --indicator")
+        frame, periods = analysis.run_emerging(ctx.store, ctx.catalogue, edition, province and province.zfill(2),
+                                               indicator, rate=rate, weights=weights, permutations=permutations,
+                                               seed=seed, fdr=None if fdr.lower() in ("none", "off") else float(fdr))
+        if fmt == "geojson":
+            click.echo(frame.to_json(drop_id=True, ensure_ascii=False))
+        elif fmt == "json":
+            click.echo(frame.drop(columns="geometry").to_json(orient="records", force_ascii=False))
+        else:
+            sys.stdout.write(frame.drop(columns=["geometry", "colour"]).to_csv(index=False))
+        summary = frame["category"].value_counts().to_dict()
+        click.echo(f"# emerging hot spots over {periods[0]}–{periods[-1]}: {summary}", err=True)
+        return
 
     day = parse_date(as_of) if as_of else None
     if as_of and not day:

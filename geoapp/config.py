@@ -55,7 +55,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "",
             "Where the data lives. Empty: an SQLite file `geoapp.sqlite` in the instance folder. "
-            "`sqlite:///PATH` for another file; `postgresql://…` is reserved for the PostGIS backend."),
+            "`sqlite:///PATH` for another file; `postgresql://user:pw@host/db[?schema=NAME]` for PostGIS "
+            "(`pip install 'geoapp[postgis]'`)."),
     Setting("DATA_MIRROR", None,
             "A local folder laid out like `../shared/data` to fetch reference files from. "
             "Default: `../shared/data` beside the project when it exists, else the public upstream."),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import lod as lodmod
 from .boundaries import BoundaryRead, FieldOptions, read_boundaries
-from .errors import InputError, NotFoundError, Problem, ValidationError
+from .errors import InputError, NotFoundError, Problem, StoreError, ValidationError
 from .store.base import EDITIONS, BatchInfo, Store
 
 
@@ -81,6 +81,9 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
                               message_vi=f"từ chối: tệp không khớp danh mục chính thức của phiên bản {edition}")
 
     t0 = time.perf_counter()
+    # levels are computed outside the write lock (a minute for the whole country); another boundary
+    # import committing meanwhile would make them stale, so that is checked under the lock below
+    seen = _last_boundary_batch(store, edition)
     stored = store.geometries(edition, lod=0)
     stored = stored[~stored["province_code"].isin(list(province_names))]
     all_codes = list(stored["code"]) + list(units["code"])
@@ -98,6 +101,10 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
                       detail={"provinces": sorted(province_names), "crs": read.crs,
                               "encodings": read.encodings, "problems": repaired})
     with store.transaction() as tx:
+        if _last_boundary_batch(store, edition) != seen:
+            raise StoreError("another boundary import of this edition finished while this one was computing; "
+                             "nothing was written — run the import again",
+                             message_vi="một lần nhập ranh giới khác vừa hoàn tất; chưa ghi gì — hãy nhập lại")
         batch_id = store.add_batch(tx, batch)
         store.replace_boundaries(tx, edition, province_names, units.drop(columns="geometry"),
                                  list(units.geometry.values), batch_id)
@@ -108,6 +115,12 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
     return {"batch": batch_id, "edition": edition, "units": int(len(units)),
             "provinces": province_names, "problems": repaired, "crs": read.crs,
             "encodings": read.encodings, "timings": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def _last_boundary_batch(store: Store, edition: str) -> int:
+    batches = store.batches("boundaries")
+    batches = batches[batches["edition"] == edition] if len(batches) else batches
+    return int(batches["id"].max()) if len(batches) else 0
 
 
 def check_against_list(units: pd.DataFrame, stored: pd.DataFrame, edition: str) -> list[Problem]:

@@ -77,3 +77,26 @@ def test_bad_hotspot_requests_are_400(instance):
                 "/api/v1/2025/hotspots?province=12&scheme=antt&status=weird"):
         resp = client.get(url)
         assert resp.status_code == 400 and resp.get_json()["message"]
+
+
+def test_emerging_hot_spots_through_the_api(instance):
+    app = instance[0]
+    store = app.extensions["geoapp.store"]
+    geo = store.geometries("2025", "12", lod=1)
+    import tempfile
+    from pathlib import Path
+    path = Path(tempfile.mkdtemp()) / "years.csv"
+    rng = np.random.default_rng(5)
+    lines = ["ma_xa,ky,chi_tieu,gia_tri"]
+    for year in range(2018, 2024):
+        for code in geo["code"]:
+            lines.append(f"{code},{year},tin_bao_to_giac,{rng.poisson(5) + (50 if code in instance[2] and year == 2023 else 0)}")
+    path.write_text("\n".join(lines) + "\n")
+    import_indicator_file(store, path, "2025", load_catalogue())
+    body = app.test_client().get("/api/v1/2025/emerging?province=12&indicator=tin_bao_to_giac").get_json()
+    assert body["periods"] == [str(y) for y in range(2018, 2024)]
+    categories = {r["code"]: r["category"] for r in body["rows"]}
+    assert len(categories) == 38
+    assert categories["03388"] in ("new_hot", "consecutive_hot", "sporadic_hot")
+    too_short = app.test_client().get("/api/v1/2025/emerging?province=12&indicator=so_vu_pham_toi")
+    assert too_short.status_code == 400

@@ -32,6 +32,8 @@ class SQLiteAuthMixin:
             raise ValueError(f"unknown user fields {unknown}")
         if "provinces" in fields:
             fields["provinces"] = json.dumps(sorted(fields["provinces"]))
+        # numpy integers would be stored as blobs by sqlite3
+        fields = {k: (int(v) if hasattr(v, "item") and not isinstance(v, str) else v) for k, v in fields.items()}
         sets = ", ".join(f"{k}=?" for k in fields) + ", updated_at=?"
         cur = tx.execute(f"UPDATE users SET {sets} WHERE name=?", (*fields.values(), _now(), name))
         if cur.rowcount == 0:

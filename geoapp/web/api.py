@@ -293,6 +293,27 @@ def hotspots(edition: str):
     return cached(produce, "application/json", extra=lang)
 
 
+@bp.get("/<edition>/emerging")
+def emerging(edition: str):
+    """Emerging hot spots of an indicator over the yearly series (Gi* per year + Mann–Kendall)."""
+    from .. import analysis
+
+    check_edition(edition)
+    province = _province_arg(edition, required=False)
+    indicator = request.args.get("indicator", "")
+    rate = request.args.get("rate") == "1000"
+
+    def produce():
+        frame, periods = analysis.run_emerging(store(), catalogue(), edition, province, indicator, rate=rate)
+        rows = frame.drop(columns="geometry").astype(object).where(frame.drop(columns="geometry").notna(), None)
+        counts = frame["category"].value_counts()
+        return _json({"edition": edition, "province": province, "indicator": indicator, "periods": periods,
+                      "legend": [{"category": c, "colour": analysis.EMERGING_COLOURS[c], "units": int(counts[c])}
+                                 for c in analysis.EMERGING_COLOURS if c in counts],
+                      "rows": rows.to_dict("records")})
+    return cached(produce, "application/json")
+
+
 @bp.get("/<edition>/stats")
 def stats(edition: str):
     """Units per status of a scheme on a date, for a province or the whole edition."""

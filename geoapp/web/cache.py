@@ -23,7 +23,8 @@ _entries: OrderedDict[str, tuple[bytes, bytes, str]] = OrderedDict()
 
 def _key(extra: str = "") -> str:
     args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)) if k != "lang")
-    return f"{store().data_version()}|{request.path}|{args}|{extra}"
+    # the store's URL too: two apps in one process (or a database swapped) must not share entries
+    return f"{store().url}|{store().data_version()}|{request.path}|{args}|{extra}"
 
 
 def cached(produce: Callable[[], bytes], mimetype: str, extra: str = "", max_age: int = 60) -> Response:

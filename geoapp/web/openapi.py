@@ -65,6 +65,10 @@ def document(app=None) -> dict:
                 {"name": "seed", "in": "query", "schema": {"type": "integer"}},
                 {"name": "fdr", "in": "query", "schema": {"type": "string"}, "description": "alpha, or 'none'"},
                 {"name": "rate", "in": "query", "schema": {"type": "string", "enum": ["1000"]}}]),
+            "/api/v1/{edition}/emerging": _op("Emerging hot spots of an indicator over the yearly series", [
+                _EDITION, {**_PROVINCE, "required": False},
+                {"name": "indicator", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "rate", "in": "query", "schema": {"type": "string", "enum": ["1000"]}}]),
             "/api/v1/{edition}/stats": _op("Units per status", [
                 _EDITION, {**_PROVINCE, "required": False}, _SCHEME, _AS_OF]),
             "/api/v1/{edition}/units/{code}": _op("One unit with its history", [

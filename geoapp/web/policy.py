@@ -70,6 +70,7 @@ POLICY = {
     "api.statuses": ("read", _query_province),
     "api.indicators": ("read", _query_province),
     "api.hotspots": ("read", _query_province),
+    "api.emerging": ("read", _query_province),
     "api.stats": ("read", _query_province),
     "api.unit": ("read", _unit_province),
     "pages.embed_map": ("read", _path_province),
