@@ -40,6 +40,9 @@ STRINGS = {
     "none_recorded": ("Chưa có bản ghi.", "Nothing recorded."),
     "no_basemap": ("Không dùng nền bản đồ (GEOAPP_TILES=none).", "No basemap (GEOAPP_TILES=none)."),
     "list": ("Danh sách", "List"),
+    "formed_from": ("Hình thành từ (trước 1/7/2025)", "Formed from (before 1 July 2025)"),
+    "became": ("Sau 1/7/2025 trở thành", "From 1 July 2025 part of"),
+    "split_part": ("một phần", "part"),
     "compare": ("trước và sau sắp xếp 1/7/2025", "before and after the 1 July 2025 reform"),
     "old_province": ("Tỉnh cũ", "Old province"), "show": ("Xem", "Show"),
     "before_reform": ("Trước 1/7/2025 — ranh giới xã cũ", "Before 1 July 2025 — old communes"),
@@ -77,6 +80,11 @@ STRINGS = {
     "fisher_jenks": ("Fisher-Jenks", "Fisher-Jenks"),
     "equal_interval": ("Khoảng đều", "Equal interval"),
 }
+
+
+def translate(key: str) -> str:
+    vi, en = STRINGS.get(key, (key, key))
+    return en if getattr(g, "lang", "vi") == "en" else vi
 
 
 def init_app(app):

@@ -13,6 +13,7 @@ from ..imports import parse_date
 from ..ingest import check_edition
 from ..records import DEMO_MARK, unit_history
 from .i18n import map_strings
+from .i18n import translate as t_
 from .policy import readable
 from .store_access import catalogue, store
 
@@ -178,8 +179,19 @@ def unit_page(edition: str, code: str):
         touching = geoms[geoms.geometry.intersects(shape.buffer(1e-6)) & (geoms["code"] != unit["code"])]
         neighbours = touching[["code", "name", "full_name"]].to_dict("records")
     demo = bool(history["is_demo"].astype(bool).any()) if len(history) else False
+    # across the reform: what a 2025 unit was formed from, or what an old commune became
+    if edition == "2025":
+        pairs = s.crosswalk(new_codes=[unit["code"]])
+        reform = {"title": t_("formed_from"), "edition": "pre2025",
+                  "items": [{"code": r.old_code, "name": r.old_name, "share": r.weight, "split": bool(r.is_split)}
+                            for r in pairs.itertuples()]}
+    else:
+        pairs = s.crosswalk(old_codes=[unit["code"]])
+        reform = {"title": t_("became"), "edition": "2025",
+                  "items": [{"code": r.new_code, "name": r.new_name, "share": r.weight, "split": bool(r.is_split)}
+                            for r in pairs.itertuples()]}
     return render_template("unit.html", edition=edition, unit=unit, timeline=timeline, charts=charts,
-                           neighbours=neighbours, demo=demo or bool(values["is_demo"].astype(bool).any() if len(values) else False),
+                           neighbours=neighbours, reform=reform, demo=demo or bool(values["is_demo"].astype(bool).any() if len(values) else False),
                            demo_mark=DEMO_MARK)
 
 
