@@ -1,0 +1,85 @@
+"""Several workers, two instances on different ports, one database: an import on one is seen by both."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geoapp.ingest import import_boundaries
+from geoapp.records import import_status_file
+from geoapp.schemes import load_catalogue
+from geoapp.store import open_store
+
+from .conftest import ROOT, communes, write_shp
+
+GUNICORN = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+pytestmark = pytest.mark.skipif(not Path(GUNICORN).exists(), reason="gunicorn (the postgis extra) is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(url: str, instance: Path, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GEOAPP_")},
+           "GEOAPP_DATABASE_URL": url, "GEOAPP_INSTANCE_PATH": str(instance), "GEOAPP_SECRET_KEY": "t",
+           "GEOAPP_PUBLIC_READ": "1"}
+    proc = subprocess.Popen([GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "geoapp.wsgi:app"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/api/v1/editions", timeout=2).read()
+            return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def get(url: str) -> dict:
+    return json.loads(urllib.request.urlopen(url, timeout=10).read())
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    base = os.environ.get("GEOAPP_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("GEOAPP_TEST_DATABASE_URL is not set (bash scripts/postgres_ci.sh starts a throwaway server)")
+    return f"{base}{'&' if '?' in base else '?'}schema=w_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
+
+
+def test_two_instances_with_several_workers_agree_after_an_import(database, tmp_path):
+    store = open_store(database)
+    store.upgrade()
+    import_boundaries(store, [write_shp(communes(3), tmp_path / "s")], "2025")
+    a, base_a = start(database, tmp_path / "a", workers=2)
+    b, base_b = start(database, tmp_path / "b", workers=2)
+    try:
+        query = "/api/v1/2025/statuses?province=12&scheme=ma_tuy&as_of=2025-12-31"
+        for _ in range(6):                      # warm every worker's cache
+            assert get(base_a + query)["statuses"] == {} and get(base_b + query)["statuses"] == {}
+        csv = tmp_path / "st.csv"
+        csv.write_text("ma_xa,trang_thai,tu_ngay\n3388,khong_ma_tuy,2025-09-01\n")
+        import_status_file(store, csv, "2025", load_catalogue())
+        for _ in range(6):                      # every worker of both instances sees it at once
+            assert get(base_a + query)["statuses"]["03388"]["status"] == "khong_ma_tuy"
+            assert get(base_b + query)["statuses"]["03388"]["status"] == "khong_ma_tuy"
+    finally:
+        a.terminate()
+        b.terminate()
+        a.wait(10)
+        b.wait(10)
