@@ -94,8 +94,10 @@ def load_settings(environ: dict | None = None) -> dict:
     variables raise too, because a typo in a setting name would otherwise be ignored silently.
     """
     environ = os.environ if environ is None else environ
-    known = {s.env for s in SETTINGS} | {"GEOAPP_TEST_DATABASE_URL"}
-    unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in known)
+    known = {s.env for s in SETTINGS}
+    # GEOAPP_TEST_* belong to the test suite (backend, server URL), not to the app
+    unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in known
+                     and not k.startswith(PREFIX + "TEST_"))
     if unknown:
         raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: "
                           + ", ".join(s.env for s in SETTINGS))

@@ -1,13 +1,15 @@
 """Shared fixtures: a store in a temp folder, small communes built in code, the real data folder."""
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from geoapp.store.sqlite import SQLiteStore
+from geoapp.store import open_store
 
 pytest_plugins = ["tests.browser"]
 
@@ -21,11 +23,36 @@ def requires_shared():
     return pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data is not beside the project")
 
 
-@pytest.fixture
-def store(tmp_path) -> SQLiteStore:
-    s = SQLiteStore(tmp_path / "geoapp.sqlite")
+#: the backend the suite runs on: ``sqlite`` (default) or ``postgis`` (needs GEOAPP_TEST_DATABASE_URL;
+#: CI runs the whole suite once on each)
+TEST_BACKEND = os.environ.get("GEOAPP_TEST_BACKEND", "sqlite")
+
+
+def db_url(folder: Path, name: str = "geoapp") -> str:
+    """A fresh, empty database for one test: an SQLite file, or a new schema on the PostGIS server."""
+    if TEST_BACKEND == "sqlite":
+        return f"sqlite:///{Path(folder) / name}.sqlite"
+    base = os.environ.get("GEOAPP_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("GEOAPP_TEST_BACKEND=postgis needs GEOAPP_TEST_DATABASE_URL (bash scripts/postgres_ci.sh)")
+    return f"{base}{'&' if '?' in base else '?'}schema=t_{uuid.uuid4().hex[:12]}"
+
+
+def new_store(folder: Path, name: str = "geoapp"):
+    url = db_url(folder, name)
+    s = open_store(url)
     s.upgrade()
+    s.test_url = url          # with its password (a PostGIS store's .url hides it)
     return s
+
+
+#: for tests that use SQLite itself (its file, sqlite3, a second process on the same file)
+sqlite_only = pytest.mark.skipif(TEST_BACKEND != "sqlite", reason="exercises the SQLite file itself")
+
+
+@pytest.fixture
+def store(tmp_path):
+    return new_store(tmp_path)
 
 
 def communes(n: int = 3, *, crs: str = "EPSG:4326", province: str = "12", start: int = 3388,

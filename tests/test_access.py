@@ -11,7 +11,7 @@ from geoapp.records import import_indicator_file, import_status_file
 from geoapp.schemes import load_catalogue
 from geoapp.web.policy import POLICY
 
-from .conftest import communes, write_shp
+from .conftest import communes, db_url, sqlite_only, write_shp
 
 PASSWORD = "correct horse battery"
 # A name that only province 14's data contains: it must never reach someone who may not read 14.
@@ -21,7 +21,7 @@ SECRET_14 = "Xã Bí Mật Mười Bốn"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("acl")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'a.sqlite'}", "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t",
+    app = create_app({"DATABASE_URL": db_url(tmp, "a"), "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t",
                       "COOKIE_SECURE": False})
     store = app.extensions["geoapp.store"]
     p12 = communes(3, province="12")
@@ -145,7 +145,7 @@ def test_scoped_lists_are_filtered(app):
 
 
 def test_public_read(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "p"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t", "PUBLIC_READ": True})
     client = app.test_client()
     assert client.get("/api/v1/editions").status_code == 200
@@ -198,7 +198,7 @@ def test_logout_everywhere_ends_other_sessions_and_tokens(app):
 
 
 def test_session_cookie_flags(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "c"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t"})
     resp = app.test_client().get("/login")
     cookie = resp.headers.get("Set-Cookie", "")
@@ -239,6 +239,7 @@ def test_share_links(app):
     assert app.test_client().get(path).status_code == 404
 
 
+@sqlite_only
 def test_expired_share_link_opens_nothing(app):
     store = app.extensions["geoapp.store"]
     token = access.create_share_link(store, "/embed/map/2025/12", "2025", "12", 1, by="viewer12")
@@ -250,7 +251,7 @@ def test_expired_share_link_opens_nothing(app):
 
 
 def test_embed_frame_ancestors(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'e.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "e"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t", "PUBLIC_READ": True, "EMBED_ORIGINS": "'self' https://intranet.example"})
     import_boundaries(app.extensions["geoapp.store"], [write_shp(communes(2), tmp_path / "s")], "2025")
     client = app.test_client()

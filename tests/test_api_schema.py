@@ -12,14 +12,14 @@ from geoapp.ingest import import_boundaries  # noqa: E402
 from geoapp.records import import_indicator_file, import_status_file  # noqa: E402
 from geoapp.schemes import load_catalogue  # noqa: E402
 
-from .conftest import communes, write_shp  # noqa: E402
+from .conftest import communes, db_url, write_shp  # noqa: E402
 
 
 def _app():
     import tempfile
     from pathlib import Path
     tmp = Path(tempfile.mkdtemp(prefix="geoapp-schema-"))
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 's.sqlite'}", "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t",
+    app = create_app({"DATABASE_URL": db_url(tmp, "s"), "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t",
                       "PUBLIC_READ": True})
     store = app.extensions["geoapp.store"]
     import_boundaries(store, [write_shp(communes(3), tmp / "shp")], "2025")

@@ -15,9 +15,8 @@ from geoapp import crosswalk as cx
 from geoapp.errors import ConfigError, InputError, ValidationError
 from geoapp.schemes import load_catalogue
 from geoapp.store.base import BatchInfo
-from geoapp.store.sqlite import SQLiteStore
 
-from .conftest import LAI_CHAU_CRS, SHARED_DATA, requires_shared
+from .conftest import LAI_CHAU_CRS, SHARED_DATA, db_url, new_store, requires_shared
 
 CAT = load_catalogue()
 MA_TUY, ANTT = CAT.scheme("ma_tuy"), CAT.scheme("antt")
@@ -126,7 +125,7 @@ def test_malformed_split_flag_is_refused_and_nothing_changes(tmp_path):
     header = "provinceCode,wardCode,isDividedWard,ward,newWardCode,newWard,newProvinceCode,district\n"
     (folder / "xa_truoc2025_sang_2025.csv").write_text(
         header + "12,3388.0,maybe,Phường Quyết Tiến,03388,Phường Đoàn Kết,12,x\n", encoding="utf-8")
-    store = SQLiteStore(tmp_path / "s.sqlite")
+    store = new_store(tmp_path, "s")
     store.upgrade()
     with pytest.raises(InputError, match="isDividedWard"):
         cx.import_crosswalk(store, tmp_path)
@@ -156,7 +155,7 @@ def real(tmp_path_factory):
         pytest.skip("../shared/data is not beside the project")
     from geoapp.ingest import import_boundaries, import_unit_list
 
-    store = SQLiteStore(tmp_path_factory.mktemp("crosswalk") / "geoapp.sqlite")
+    store = new_store(tmp_path_factory.mktemp("crosswalk"))
     store.upgrade()
     for edition in ("pre2025", "2025"):
         import_unit_list(store, edition, SHARED_DATA)
@@ -356,7 +355,7 @@ def test_cli_check_weights_project(real, monkeypatch):
     from geoapp.cli_crosswalk import crosswalk
 
     store = real[0]
-    monkeypatch.setenv("GEOAPP_DATABASE_URL", store.url)
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", store.test_url)
     run = CliRunner()
     out = run.invoke(crosswalk, ["check"], catch_exceptions=False)
     assert out.exit_code == 0 and "471 split communes" in out.output
@@ -378,7 +377,7 @@ def test_cli_check_weights_project(real, monkeypatch):
 def test_cli_import_on_an_empty_store(tmp_path, monkeypatch):
     from geoapp.cli_crosswalk import crosswalk
 
-    monkeypatch.setenv("GEOAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'g.sqlite'}")
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", db_url(tmp_path, "g"))
     out = CliRunner().invoke(crosswalk, ["import", "--source", str(SHARED_DATA)], catch_exceptions=False)
     assert out.exit_code == 0 and "10,597 pairs" in out.output and "has no units" in out.output
     out = CliRunner().invoke(crosswalk, ["project", "--as-of", "2025-08-01"])

@@ -12,9 +12,8 @@ from geoapp.errors import InputError
 from geoapp.ingest import import_boundaries, import_unit_list
 from geoapp.records import current_statuses, unit_history
 from geoapp.schemes import load_catalogue
-from geoapp.store.sqlite import SQLiteStore
 
-from .conftest import SHARED_DATA, requires_shared
+from .conftest import SHARED_DATA, new_store, requires_shared
 
 pytestmark = [requires_shared(), pytest.mark.realdata]
 SEED = 20250701
@@ -26,7 +25,7 @@ ZIPS_2025 = ["12_lai_chau.zip", "14_son_la.zip", "15_lao_cai.zip", "68_lam_dong.
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """One store with both unit lists, the pre-2025 layer, four 2025 provinces — and the demo."""
-    store = SQLiteStore(tmp_path_factory.mktemp("demo") / "geoapp.sqlite")
+    store = new_store(tmp_path_factory.mktemp("demo"))
     store.upgrade()
     import_unit_list(store, "pre2025", SHARED_DATA)
     import_unit_list(store, "2025", SHARED_DATA)

@@ -124,7 +124,7 @@ def test_render_command(app, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from geoapp.cli import main
-    monkeypatch.setenv("GEOAPP_DATABASE_URL", app.extensions["geoapp.store"].url)
+    monkeypatch.setenv("GEOAPP_DATABASE_URL", app.config["DATABASE_URL"])
     monkeypatch.setenv("GEOAPP_INSTANCE_PATH", app.instance_path)
     out = tmp_path / "map.pdf"
     result = CliRunner().invoke(main, ["render", "--edition", "2025", "--province", "12", "--scheme", "antt",

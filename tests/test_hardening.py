@@ -23,7 +23,7 @@ from geoapp.records import import_status_file
 from geoapp.schemes import load_catalogue
 from geoapp.tables import read_table
 
-from .conftest import ROOT, communes, write_shp
+from .conftest import ROOT, communes, db_url, sqlite_only, write_shp
 
 PASSWORD = "correct horse battery"
 XSS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)', '${alert(1)}',
@@ -32,7 +32,7 @@ XSS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'h.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "h"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t", "COOKIE_SECURE": False, "MAX_UPLOAD_MB": 2})
     store = app.extensions["geoapp.store"]
     import_boundaries(store, [write_shp(communes(3), tmp_path / "base")], "2025")
@@ -126,7 +126,7 @@ def test_malformed_spreadsheets_get_a_clear_4xx(app):
 
 @pytest.mark.parametrize("payload", XSS)
 def test_xss_corpus_is_shown_as_text_everywhere(tmp_path, payload):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "x"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t", "COOKIE_SECURE": False})
     store = app.extensions["geoapp.store"]
     frame = communes(2)
@@ -213,6 +213,7 @@ print("done", flush=True)
 """
 
 
+@sqlite_only
 def test_sigkill_during_an_import_leaves_the_database_whole(app, tmp_path):
     store = app.extensions["geoapp.store"]
     before = (store.data_version(), len(store.indicator_values("2025")), len(store.batches()))

@@ -13,7 +13,7 @@ from geoapp.ingest import import_boundaries
 from geoapp.records import import_indicator_file, import_status_file
 from geoapp.schemes import load_catalogue
 
-from .conftest import SHARED_DATA, requires_shared
+from .conftest import SHARED_DATA, db_url, requires_shared
 
 pytestmark = [requires_shared(), pytest.mark.realdata]
 LAI_CHAU = SHARED_DATA / "boundaries" / "2025" / "12_lai_chau.zip"
@@ -22,7 +22,7 @@ LAI_CHAU = SHARED_DATA / "boundaries" / "2025" / "12_lai_chau.zip"
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hot")
-    settings = {"DATABASE_URL": f"sqlite:///{tmp / 'h.sqlite'}", "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t", "PUBLIC_READ": True}
+    settings = {"DATABASE_URL": db_url(tmp, "h"), "INSTANCE_PATH": str(tmp), "SECRET_KEY": "t", "PUBLIC_READ": True}
     app = create_app(settings)
     store = app.extensions["geoapp.store"]
     import_boundaries(store, [LAI_CHAU], "2025")

@@ -11,7 +11,7 @@ from geoapp.ingest import import_boundaries
 from geoapp.records import import_indicator_file, import_status_file
 from geoapp.schemes import load_catalogue
 
-from .conftest import communes, write_shp
+from .conftest import communes, db_url, write_shp
 
 XSS_NOTE = '<img src=x onerror=alert(1)>'
 XSS_NAME = 'Xã </script><script>alert(1)</script>'
@@ -19,7 +19,7 @@ XSS_NAME = 'Xã </script><script>alert(1)</script>'
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "m"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t", "PUBLIC_READ": True})
     store = app.extensions["geoapp.store"]
     frame = communes(4)
@@ -133,7 +133,7 @@ def test_province_outlines(client):
 @pytest.mark.parametrize("tiles, expect", [("none", None), ("osm", "tile.openstreetmap.org"),
                                            ("https://tiles.example.gov.vn/{z}/{x}/{y}.png", "tiles.example.gov.vn")])
 def test_basemap_setting(tmp_path, tiles, expect):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite'}", "INSTANCE_PATH": str(tmp_path),
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "b"), "INSTANCE_PATH": str(tmp_path),
                       "SECRET_KEY": "t", "TILES": tiles, "PUBLIC_READ": True})
     import_boundaries(app.extensions["geoapp.store"], [write_shp(communes(2), tmp_path / "shp")], "2025")
     resp = app.test_client().get("/map/2025/12")

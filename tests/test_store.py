@@ -4,6 +4,11 @@ import sqlite3
 import pandas as pd
 import pytest
 
+from .conftest import TEST_BACKEND
+
+pytestmark = pytest.mark.skipif(TEST_BACKEND != "sqlite", reason="the embedded store itself (test_store_backends "
+                                                                  "covers the contract on both)")
+
 from geoapp.errors import ConfigError, StoreError
 from geoapp.store import open_store
 from geoapp.store.base import BatchInfo

@@ -6,7 +6,7 @@ import pytest
 from geoapp import create_app
 from geoapp.ingest import import_boundaries
 
-from .conftest import communes, write_shp
+from .conftest import communes, db_url, write_shp
 
 XSS = '<img src=x onerror=alert(1)></script><script>alert(2)</script>'
 
@@ -14,7 +14,7 @@ XSS = '<img src=x onerror=alert(1)></script><script>alert(2)</script>'
 @pytest.fixture
 def app(tmp_path):
     db = tmp_path / "web.sqlite"
-    app = create_app({"DATABASE_URL": f"sqlite:///{db}", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t", "PUBLIC_READ": True})
+    app = create_app({"DATABASE_URL": db_url(tmp_path, "web"), "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t", "PUBLIC_READ": True})
     frame = communes(2)
     frame.loc[1, "TenXa"] = XSS
     import_boundaries(app.extensions["geoapp.store"], [write_shp(frame, tmp_path / "shp")], "2025")
