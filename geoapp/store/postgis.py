@@ -31,8 +31,7 @@ import os
 import re
 import weakref
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
-from importlib import resources
+from datetime import date, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +39,8 @@ import pandas as pd
 import shapely
 
 from ..errors import ConfigError, NotFoundError, StoreError
+from .common import migrations
+from .common import now as _now
 from .base import INDICATOR_COLUMNS, STATUS_COLUMNS, UNIT_COLUMNS, BatchInfo, Store
 from .postgis_auth import PostGISAuthMixin
 
@@ -52,17 +53,11 @@ _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _C = 'COLLATE "C"'
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 
 def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("geoapp.store.migrations") / "postgis"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return migrations("postgis")
 
 
 def _plain(v):

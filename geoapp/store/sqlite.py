@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,6 +22,8 @@ import shapely
 
 from ..errors import StoreError
 from ..errors import NotFoundError
+from .common import migrations
+from .common import now as _now
 from .base import INDICATOR_COLUMNS, STATUS_COLUMNS, UNIT_COLUMNS, BatchInfo, Store
 from .sqlite_auth import SQLiteAuthMixin
 
@@ -32,17 +32,11 @@ _TEXT_UNIT_COLUMNS = {"name", "full_name", "name_en", "unit_type", "district_cod
                       "province_name"}
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
 
 
 def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("geoapp.store.migrations") / "sqlite"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return migrations("sqlite")
 
 
 class SQLiteStore(SQLiteAuthMixin, Store):
