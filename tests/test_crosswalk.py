@@ -394,3 +394,29 @@ def test_old_records_with_unknown_codes_or_statuses_are_refused(real):
     bad = pd.DataFrame([{"code": "99999", "scheme": "ma_tuy", "status": "co_te_nan", "valid_from": "2025-10-01"}])
     with pytest.raises(InputError, match="not in the crosswalk"):
         cx.project_old_records(store, CAT, bad)
+
+
+@pytest.mark.realdata
+def test_old_code_records_after_the_reform_show_projected_on_the_2025_map(real, tmp_path):
+    """A report still using old codes after 1 July 2025 is projected onto the new unit, not re-coded."""
+    from geoapp import create_app
+    from geoapp.records import import_status_file, rollback
+    from geoapp.schemes import load_catalogue
+
+    cw_store = real[0]
+    app = create_app({"DATABASE_URL": cw_store.test_url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t",
+                      "PUBLIC_READ": True})
+    client = app.test_client()
+    query = "/api/v1/2025/statuses?province=12&scheme=antt&as_of=2025-10-01"
+    assert "03388" not in client.get(query).get_json()["statuses"]
+    late = tmp_path / "late.csv"
+    late.write_text("ma_xa,che_do,trang_thai,tu_ngay\n03389,antt,trong_diem_phuc_tap,2025-09-01\n")
+    report = import_status_file(cw_store, late, "pre2025", load_catalogue())  # old code 03389 (Đoàn Kết)
+    try:
+        body = client.get(query).get_json()
+    finally:
+        rollback(cw_store, report["batch"])           # the module's other tests see the store as before
+    assert body["statuses"]["03388"]["status"] == "trong_diem_phuc_tap"    # new Đoàn Kết contains it
+    assert body["statuses"]["03388"]["projected"] is True
+    assert "Đoàn Kết" in body["statuses"]["03388"]["note"]
+    assert cw_store.status_records("2025").empty                           # nothing re-coded

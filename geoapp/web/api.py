@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from .. import crosswalk, mapdata
@@ -67,10 +68,40 @@ def statuses_payload(edition, province, scheme, day, lang) -> dict:
     if edition == "2025" and day < crosswalk.REFORM_DATE:
         return _projected_statuses(province, scheme, day, lang)
     current, total, counts = _counts(edition, province, scheme, day)
+    layer = mapdata.status_layer(current, scheme, lang)
+    if edition == "2025":
+        late = _late_old_records(province, scheme, day, lang, current)
+        if late:
+            layer.update(late)
+            merged = pd.DataFrame([{"code": c, "scheme": scheme.code, "status": v["status"]} for c, v in layer.items()])
+            counts = st.counts(merged, scheme, total)
     return {"edition": edition, "province": province, "scheme": scheme.code, "as_of": day,
             "units": total, "demo": bool(current["is_demo"].astype(bool).any()) if len(current) else False,
-            "legend": mapdata.legend(scheme, counts, lang),
-            "statuses": mapdata.status_layer(current, scheme, lang)}
+            "legend": mapdata.legend(scheme, counts, lang), "statuses": layer}
+
+
+def _late_old_records(province, scheme, day, lang, current) -> dict:
+    """Old-code records dated after the reform (reports still using old codes), projected onto the
+    2025 units they fall in — never re-coded. They count where no newer 2025 record exists."""
+    if not hasattr(store(), "crosswalk") or store().crosswalk().empty:
+        return {}
+    late = crosswalk.project_old_records(store(), catalogue())
+    if late.empty:
+        return {}
+    late = late[(late["scheme"] == scheme.code) & (late["as_of"] <= day) & (late["status"] != "")]
+    if province:
+        late = late[late["province_code"] == province]
+    late = late.sort_values("as_of").groupby("code").tail(1)
+    since = dict(zip(current["code"], current["valid_from"])) if len(current) else {}
+    out = {}
+    for r in late.itertuples(index=False):
+        if r.code in since and since[r.code] >= r.as_of:
+            continue                                  # a 2025 record at least as recent wins
+        status = scheme.status(r.status)
+        out[r.code] = {"status": r.status, "label": status.label(lang), "colour": status.colour, "since": r.as_of,
+                       "until": None, "decision": "", "decision_date": None, "demo": bool(r.is_demo),
+                       "note": r.formed_from_en if lang == "en" else r.formed_from_vi, "projected": True}
+    return out
 
 
 def indicators_payload(edition, province, code, *, method="quantiles", k=5, user_breaks=(), rate=False, period=None,
