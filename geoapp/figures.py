@@ -8,7 +8,10 @@ is for screens, 300 dpi for print; PDF is vector.
 Trip-wires:
 
 * nothing global is touched: a :class:`~matplotlib.figure.Figure` with its own Agg canvas, no
-  ``pyplot``, no ``rcParams`` changes, so rendering is safe from several threads;
+  ``pyplot``, so rendering is safe from several threads. The one exception: a PDF is saved with
+  ``rcParams["pdf.fonttype"] = 42`` (TrueType), set and restored under a module lock. With the
+  default Type 3 fonts matplotlib puts glyphs past U+00FF (ỉ, ậ, ự, —) in a second font that
+  ``pdftotext`` misplaces, so Vietnamese words come out broken;
 * every text is drawn with ``parse_math=False`` and ``usetex=False``: a ``$`` in a name is a
   dollar sign, not the start of mathtext;
 * the map is drawn in a projected CRS (UTM 48N/49N by the data's centre longitude, or
@@ -23,8 +26,10 @@ import datetime as _dt
 import io
 import math
 import textwrap
+import threading
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 import shapely
 from matplotlib import colors as mcolors
@@ -50,11 +55,12 @@ NODATA_EDGE = "#a0a0a0"
 NODATA_HATCH = "////"
 UNIT_EDGE = "#5a5a5a"
 FORMATS = ("png", "pdf")
+_PDF_LOCK = threading.Lock()
 
 # page layout, inches from the bottom-left corner
 _MARGIN = 0.35
-_MAP_BOX = (_MARGIN, 0.78, 0.70 * PAGE_W - 0.15 - _MARGIN, PAGE_H - 1.15 - 0.78)   # x, y, w, h
-_PANEL_X0 = 0.70 * PAGE_W + 0.05
+_MAP_BOX = (_MARGIN, 0.78, 0.67 * PAGE_W - 0.15 - _MARGIN, PAGE_H - 1.15 - 0.78)   # x, y, w, h
+_PANEL_X0 = 0.67 * PAGE_W + 0.05
 _PANEL_X1 = PAGE_W - _MARGIN
 _PANEL_TOP = PAGE_H - 1.15
 _FOOTER_TOP = 0.62
@@ -116,9 +122,8 @@ def render(units, spec: FigureSpec, fmt: str = "png", dpi: int = 150) -> bytes:
     fig = Figure(figsize=(PAGE_W, PAGE_H), dpi=dpi, facecolor="white")
     canvas = FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
-    inch = fig.dpi_scale_trans
 
-    demo_left = _header(fig, renderer, spec)
+    _header(fig, renderer, spec)
     ax = fig.add_axes([_MAP_BOX[0] / PAGE_W, _MAP_BOX[1] / PAGE_H, _MAP_BOX[2] / PAGE_W, _MAP_BOX[3] / PAGE_H])
     ax.set_xticks([])
     ax.set_yticks([])
@@ -128,20 +133,26 @@ def render(units, spec: FigureSpec, fmt: str = "png", dpi: int = 150) -> bytes:
     missing = _draw_map(fig, ax, proj, spec, crs)
     if spec.demo:
         _text(ax, 0.5, 0.5, "DỮ LIỆU MINH HỌA", transform=ax.transAxes, ha="center", va="center",
-              fontsize=40, rotation=30, color=DEMO_RED, alpha=0.10, fontweight="bold", zorder=1)
+              fontsize=44, rotation=30, color=DEMO_RED, alpha=0.12, fontweight="bold", zorder=4.5)
     entries = _legend_entries(spec, missing)
     y = _draw_legend(fig, renderer, spec, entries, len(frame), words)
     if spec.table:
         _draw_table(fig, renderer, spec, y - 0.3, words)
     _footer(fig, renderer, spec, words)
-    del demo_left, inch
 
     buf = io.BytesIO()
     if fmt == "pdf":
         meta = {"Title": spec.title, "Subject": spec.subtitle, "Creator": "geoapp"}
+        with _PDF_LOCK:
+            old = matplotlib.rcParams["pdf.fonttype"]
+            matplotlib.rcParams["pdf.fonttype"] = 42
+            try:
+                fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
+            finally:
+                matplotlib.rcParams["pdf.fonttype"] = old
     else:
         meta = {"Title": spec.title, "Description": spec.subtitle, "Software": "geoapp"}
-    fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
+        fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", metadata=meta)
     return buf.getvalue()
 
 
@@ -265,7 +276,11 @@ def _colour(c: str) -> tuple:
 
 def _draw_map(fig, ax, proj, spec: FigureSpec, crs: CRS) -> int:
     """Units, outlines, scale bar and north arrow; return the number of units without a colour."""
-    paths = _paths(proj.geometry.values)
+    x0, y0, x1, y1, per_inch = _extent(proj)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    # detail finer than half a pixel at 300 dpi is invisible: drop it (borders stay shared)
+    paths = _paths(_simplify(proj.geometry.values, per_inch / 600))
     codes = proj["code"].tolist()
     filled, fills, empty = [], [], []
     for code, path in zip(codes, paths):
@@ -283,14 +298,22 @@ def _draw_map(fig, ax, proj, spec: FigureSpec, crs: CRS) -> int:
     if filled:
         ax.add_collection(PathCollection(filled, facecolors=fills, edgecolors=UNIT_EDGE, linewidths=0.3,
                                          zorder=3), autolim=False)
-    outline_paths = [p for p in _paths(_outline_geoms(spec.outlines, crs)) if p is not None]
+    outline_paths = [p for p in _paths(_simplify(_outline_geoms(spec.outlines, crs), per_inch / 600))
+                     if p is not None]
     if outline_paths:
         ax.add_collection(PathCollection(outline_paths, facecolors="none", edgecolors="#202020",
                                          linewidths=1.1, zorder=4), autolim=False)
+    if len(proj):
+        _scale_bar(ax, crs, (x0, y0, x1, y1), per_inch, spec.lang)
+        _north_arrow(fig, ax, crs, ((x0 + x1) / 2, (y0 + y1) / 2), _WORDS.get(spec.lang, _WORDS["vi"])["north"])
+    return len(empty)
 
+
+def _extent(proj) -> tuple[float, float, float, float, float]:
+    """Map limits at one scale on both axes (the box is fixed), and map units per inch."""
     bw, bh = _MAP_BOX[2], _MAP_BOX[3]
     if len(proj):
-        minx, miny, maxx, maxy = proj.total_bounds
+        minx, miny, maxx, maxy = (float(v) for v in proj.total_bounds)
     else:
         minx, miny, maxx, maxy = 0.0, 0.0, 1000.0, 1000.0
     # room (inches) kept free around the data: more at the bottom for the scale bar
@@ -299,14 +322,19 @@ def _draw_map(fig, ax, proj, spec: FigureSpec, crs: CRS) -> int:
     per_inch = max(dw / (bw - pad_l - pad_r), dh / (bh - pad_t - pad_b))
     cx = (minx + maxx) / 2 + (pad_l - pad_r) / 2 * per_inch
     cy = (miny + maxy) / 2 - (pad_t - pad_b) / 2 * per_inch
-    x0, x1 = cx - bw / 2 * per_inch, cx + bw / 2 * per_inch
-    y0, y1 = cy - bh / 2 * per_inch, cy + bh / 2 * per_inch
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    if len(proj):
-        _scale_bar(ax, crs, (x0, y0, x1, y1), per_inch, spec.lang)
-        _north_arrow(fig, ax, crs, ((x0 + x1) / 2, (y0 + y1) / 2), _WORDS.get(spec.lang, _WORDS["vi"])["north"])
-    return len(empty)
+    return (cx - bw / 2 * per_inch, cy - bh / 2 * per_inch, cx + bw / 2 * per_inch, cy + bh / 2 * per_inch,
+            per_inch)
+
+
+def _simplify(geoms, tolerance: float):
+    """Coverage-aware simplification (shared borders stay shared); plain simplify if that fails."""
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms) or not tolerance > 0:
+        return geoms
+    try:
+        return shapely.coverage_simplify(geoms, tolerance)
+    except (shapely.errors.GEOSException, ValueError, TypeError, AttributeError):
+        return shapely.simplify(geoms, tolerance, preserve_topology=True)
 
 
 def _nice(target: float) -> tuple[float, int]:
@@ -352,8 +380,8 @@ def _scale_bar(ax, crs, box, per_inch, lang):
     else:
         labels[1] = f"{length / segs / div:g}"
     for i, s in labels.items():
-        _text(ax, bar_x + i * step, bar_y + bar_h + 0.05 * per_inch, s, ha="left" if i == segs and False else "center",
-              va="bottom", fontsize=8, zorder=7)
+        _text(ax, bar_x + i * step, bar_y + bar_h + 0.05 * per_inch, s, ha="center", va="bottom", fontsize=8,
+              zorder=7)
 
 
 def _north_arrow(fig, ax, crs, centre, letter):
@@ -524,7 +552,7 @@ def _draw_table(fig, renderer, spec, top, words) -> None:
                any(cells[i][j][1] for i in range(len(rows))) for j in range(len(columns))]
 
     fontsize = 8.0
-    gap = 0.1
+    gap = 0.09
     while True:
         widths = []
         for j, c in enumerate(columns):
@@ -534,7 +562,7 @@ def _draw_table(fig, renderer, spec, top, words) -> None:
             widths.append(_width_in(t, renderer) + 0.02)
             t.remove()
         total = sum(widths) + gap * (len(columns) - 1)
-        if total <= width or fontsize <= 6.5:
+        if total <= width or fontsize <= 7.0:
             break
         fontsize -= 0.5
     if total > width:   # shorten the widest text column
