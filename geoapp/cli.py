@@ -248,7 +248,8 @@ def demo(ctx: Context, source):
         report = cw.import_crosswalk(ctx.store, data, user="demo")
         show(f"crosswalk: {report['pairs']} pairs, {report['split_communes']} split communes")
         report = cw.update_area_weights(ctx.store, user="demo")
-        show(f"crosswalk weights: {report}")
+        by = report.get("by_method", {})
+        show(f"crosswalk weights: {by.get('area', 0)} pairs by area overlay, {by.get('crosswalk', 0)} by the crosswalk alone")
         from .demo import generate_demo
 
         summary = generate_demo(ctx.store, ctx.catalogue, user="demo", data_dir=data)
