@@ -170,6 +170,27 @@ EMERGING_COLOURS = {
 }
 
 
+_PATTERN_LABELS = {
+    "new": ("mới", "New"), "consecutive": ("liên tiếp", "Consecutive"), "intensifying": ("tăng dần", "Intensifying"),
+    "persistent": ("dai dẳng", "Persistent"), "diminishing": ("giảm dần", "Diminishing"),
+    "sporadic": ("rải rác", "Sporadic"), "oscillating": ("dao động", "Oscillating"),
+    "historical": ("trước đây", "Historical"),
+}
+
+
+def emerging_label(category: str, lang: str = "vi") -> str:
+    """"persistent_hot" → "Điểm nóng dai dẳng" / "Persistent hot spot"."""
+    fixed = {"no_pattern": ("Không có xu hướng", "No pattern"), "no_neighbours": ("Không có xã giáp ranh", "No neighbours"),
+             "no_data": ("Không có số liệu", "No data")}
+    if category in fixed:
+        return fixed[category][1 if lang == "en" else 0]
+    pattern, _, kind = category.rpartition("_")
+    vi, en = _PATTERN_LABELS.get(pattern, (pattern, pattern))
+    if lang == "en":
+        return f"{en} {'hot' if kind == 'hot' else 'cold'} spot"
+    return f"Điểm {'nóng' if kind == 'hot' else 'lạnh'} {vi}"
+
+
 def run_emerging(store: Store, catalogue: Catalogue, edition: str, province: str | None, indicator: str, *,
                  rate: bool = False, weights: str = "queen", permutations: int = 999, seed: int = hs.DEFAULT_SEED,
                  fdr: float | None = 0.05):

@@ -15,6 +15,7 @@
     k: params.get("k") || "5",
     rate: params.get("rate") || "",
     hotspots: params.get("hotspots") === "1",
+    emerging: params.get("emerging") === "1",
     selected: null,
   };
   let features = [];        // GeoJSON features (code, name, district)
@@ -39,6 +40,7 @@
       p.set("classes", state.classes); p.set("k", state.k);
       if (state.rate) p.set("rate", state.rate);
       if (state.hotspots) p.set("hotspots", "1");
+      if (state.emerging) p.set("emerging", "1");
     }
     p.set("lang", cfg.lang);
     const c = map.getCenter();
@@ -84,7 +86,9 @@
     const v = values[code];
     const box = el("div", { class: "tip" }, el("strong", { text: f.name }));
     if (f.district) box.append(el("div", { class: "muted", text: f.district }));
-    if (state.indicator && state.hotspots && v) {
+    if (state.indicator && state.emerging && v) {
+      box.append(el("div", { text: v.label }));
+    } else if (state.indicator && state.hotspots && v) {
       box.append(el("div", { text: v.label }));
       if (v.z !== null && v.z !== undefined) box.append(el("div", { class: "muted", text: `z = ${v.z.toFixed(2)}, p (FDR) = ${v.p_adjusted === null ? "–" : v.p_adjusted.toPrecision(2)}` }));
     } else if (state.indicator) {
@@ -172,7 +176,7 @@
     const box = document.getElementById("summary");
     box.replaceChildren();
     if (state.indicator) {
-      box.append(el("p", { text: `${data.label}${data.rate_per_1000 ? " " + T.per_1000 : ""} — ${data.period || ""}` }));
+      box.append(el("p", { text: `${data.label}${data.rate_per_1000 ? " " + T.per_1000 : ""}${data.period ? " — " + data.period : ""}` }));
       return;
     }
     const by = Object.fromEntries(data.legend.map(r => [r.status, r.units]));
@@ -210,7 +214,7 @@
       const v = values[p.code];
       const sw = el("span", { class: "swatch" });
       sw.style.background = v ? v.colour : cfg.noneColour;
-      const text = v ? (state.indicator && !state.hotspots ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator ? T.no_data : T.no_designation);
+      const text = v ? (state.indicator && !state.hotspots && !state.emerging ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator ? T.no_data : T.no_designation);
       const tr = el("tr", { "data-code": p.code, tabindex: "0" }, el("td", { text: p.code }), el("td", { text: p.name }),
         el("td", { text: p.district || "" }), el("td", {}, sw, text));
       if (p.code === state.selected) tr.classList.add("selected");
@@ -255,9 +259,16 @@
     const base = `province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}`;
     let data;
     try {
-      document.getElementById("how-to-read").hidden = !(state.indicator && state.hotspots);
-      document.getElementById("hotspot-ranking").hidden = !(state.indicator && state.hotspots);
-      if (state.indicator && state.hotspots) {
+      const hot = state.indicator && state.hotspots && !state.emerging;
+      document.getElementById("how-to-read").hidden = !hot;
+      document.getElementById("hotspot-ranking").hidden = !hot;
+      if (state.indicator && state.emerging) {
+        data = await getJson(`${cfg.emergingUrl}?province=${encodeURIComponent(cfg.province)}&indicator=${state.indicator}` +
+          `&lang=${cfg.lang}` + (state.rate ? "&rate=1000" : ""), "emerging");
+        values = Object.fromEntries(data.rows.map(r => [r.code, r]));
+        renderLegend(data.legend, T.emerging_title);
+        data.label = `${T.emerging_title} ${data.periods[0]}–${data.periods[data.periods.length - 1]}`;
+      } else if (hot) {
         const year = state.period || state.asOf.slice(0, 4);
         data = await getJson(`${cfg.hotspotsUrl}?province=${encodeURIComponent(cfg.province)}&indicator=${state.indicator}` +
           `&lang=${cfg.lang}` + (state.rate ? "&rate=1000" : "") + `&period=${year}`, "hotspots");
@@ -308,6 +319,9 @@
   const hotBox = document.getElementById("hotspots");
   hotBox.checked = state.hotspots;
   hotBox.addEventListener("change", () => { state.hotspots = hotBox.checked; refresh(); });
+  const emergingBox = document.getElementById("emerging");
+  emergingBox.checked = state.emerging;
+  emergingBox.addEventListener("change", () => { state.emerging = emergingBox.checked; refresh(); });
   const rateBox = document.getElementById("rate");
   rateBox.checked = state.rate === "1000";
   rateBox.addEventListener("change", () => { state.rate = rateBox.checked ? "1000" : ""; refresh(); });

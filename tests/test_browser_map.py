@@ -101,3 +101,10 @@ def test_indicator_layer_with_classes(page):
     page.wait_for_function("document.querySelectorAll('#legend li').length >= 2")
     assert "Criminal cases" in page.inner_text("#legend") or "Số vụ phạm tội" in page.inner_text("#legend")
     assert "#ffffff" in fills(page)                 # the unit without data is painted as "no data"
+
+
+def test_hot_spot_layer_draws_with_its_legend(page):
+    open_map(page, "indicator=so_vu_pham_toi&hotspots=1&as_of=2026-12-31")
+    page.wait_for_selector("#legend li")
+    assert "FDR" in page.inner_text("#legend h3")
+    assert page.locator("#how-to-read").is_visible()

@@ -336,13 +336,16 @@ def emerging(edition: str):
 
     def produce():
         frame, periods = analysis.run_emerging(store(), catalogue(), edition, province, indicator, rate=rate)
+        frame["label"] = [analysis.emerging_label(c, lang) for c in frame["category"]]
         rows = frame.drop(columns="geometry").astype(object).where(frame.drop(columns="geometry").notna(), None)
         counts = frame["category"].value_counts()
         return _json({"edition": edition, "province": province, "indicator": indicator, "periods": periods,
-                      "legend": [{"category": c, "colour": analysis.EMERGING_COLOURS[c], "units": int(counts[c])}
+                      "legend": [{"category": c, "label": analysis.emerging_label(c, lang),
+                                  "colour": analysis.EMERGING_COLOURS[c], "units": int(counts[c])}
                                  for c in analysis.EMERGING_COLOURS if c in counts],
                       "rows": rows.to_dict("records")})
-    return cached(produce, "application/json")
+    lang = _lang()
+    return cached(produce, "application/json", extra=lang)
 
 
 @bp.get("/<edition>/stats")

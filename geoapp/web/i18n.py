@@ -70,6 +70,7 @@ STRINGS = {
     "commit": ("Nhập vào cơ sở dữ liệu", "Import"), "kind": ("Loại dữ liệu", "Kind"), "file": ("Tệp", "File"),
     "check_file": ("Kiểm tra tệp", "Check the file"), "imported": ("Đã nhập", "Imported"),
     "hotspots": ("Điểm nóng (Getis-Ord Gi*)", "Hot spots (Getis-Ord Gi*)"),
+    "emerging": ("Xu hướng điểm nóng qua các năm", "Emerging hot spots over the years"),
     "how_to_read": ("Đọc kết quả thế nào?", "How to read this"),
     "hotspot_ranking": ("Xã điểm nóng / điểm lạnh", "Hot and cold spot communes"),
     "value": ("Giá trị", "Value"),
@@ -120,6 +121,7 @@ MAP_STRINGS = {
     "per_1000": ("trên 1.000 dân", "per 1,000 people"),
     "share_title": ("Tỷ lệ xã không ma túy", "Share of drug-free communes"),
     "hotspots_title": ("Điểm nóng (Gi*, hiệu chỉnh FDR)", "Hot spots (Gi*, FDR-corrected)"),
+    "emerging_title": ("Xu hướng điểm nóng (Gi* từng năm + Mann–Kendall)", "Emerging hot spots (yearly Gi* + Mann–Kendall)"),
     "key_title": ("Số xã trọng điểm", "Key communes"),
 }
 

@@ -97,6 +97,7 @@ def map_context(edition: str, province: str, *, interactive: bool = True, show_t
         "indicatorsUrl": url_for("api.indicators", edition=edition),
         "outlinesUrl": url_for("api.outlines", edition=edition),
         "hotspotsUrl": url_for("api.hotspots", edition=edition),
+        "emergingUrl": url_for("api.emerging", edition=edition),
         "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
         "noneColour": "#e0e0e0", "demoMark": DEMO_MARK, "provinceName": row["name"],
         "schemeLabels": {c: s.label(g.lang) for c, s in cat.schemes.items()},
