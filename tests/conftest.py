@@ -28,9 +28,9 @@ def requires_shared():
 TEST_BACKEND = os.environ.get("GEOAPP_TEST_BACKEND", "sqlite")
 
 
-def db_url(folder: Path, name: str = "geoapp") -> str:
+def db_url(folder: Path, name: str = "geoapp", backend: str | None = None) -> str:
     """A fresh, empty database for one test: an SQLite file, or a new schema on the PostGIS server."""
-    if TEST_BACKEND == "sqlite":
+    if (backend or TEST_BACKEND) == "sqlite":
         return f"sqlite:///{Path(folder) / name}.sqlite"
     base = os.environ.get("GEOAPP_TEST_DATABASE_URL")
     if not base:
@@ -44,6 +44,12 @@ def new_store(folder: Path, name: str = "geoapp"):
     s.upgrade()
     s.test_url = url          # with its password (a PostGIS store's .url hides it)
     return s
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def each_backend_url(request, tmp_path) -> str:
+    """One database URL per backend, whatever pass the suite runs in (PostGIS skipped without a server)."""
+    return db_url(tmp_path, "shared", backend=request.param)
 
 
 #: for tests that use SQLite itself (its file, sqlite3, a second process on the same file)

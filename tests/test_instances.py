@@ -1,9 +1,7 @@
 """Two application instances on one database: caches stay coherent through the data version."""
 from __future__ import annotations
 
-import os
 
-import pytest
 
 from geoapp import create_app
 from geoapp.records import import_status_file
@@ -13,18 +11,10 @@ from geoapp.ingest import import_boundaries
 from .conftest import communes, write_shp
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.sqlite'}"
-    base = os.environ.get("GEOAPP_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("GEOAPP_TEST_DATABASE_URL is not set (bash scripts/postgres_ci.sh starts a throwaway server)")
-    schema = f"inst_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
-    return f"{base}{'&' if '?' in base else '?'}schema={schema}"
 
 
-def test_an_import_on_one_instance_is_seen_by_the_other(url, tmp_path):
+def test_an_import_on_one_instance_is_seen_by_the_other(each_backend_url, tmp_path):
+    url = each_backend_url
     settings = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t", "PUBLIC_READ": True}
     a, b = create_app(settings), create_app(settings)
     import_boundaries(a.extensions["geoapp.store"], [write_shp(communes(2), tmp_path / "s")], "2025")

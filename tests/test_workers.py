@@ -52,17 +52,10 @@ def get(url: str) -> dict:
     return json.loads(urllib.request.urlopen(url, timeout=10).read())
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.sqlite'}"
-    base = os.environ.get("GEOAPP_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("GEOAPP_TEST_DATABASE_URL is not set (bash scripts/postgres_ci.sh starts a throwaway server)")
-    return f"{base}{'&' if '?' in base else '?'}schema=w_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
 
 
-def test_two_instances_with_several_workers_agree_after_an_import(database, tmp_path):
+def test_two_instances_with_several_workers_agree_after_an_import(each_backend_url, tmp_path):
+    database = each_backend_url
     store = open_store(database)
     store.upgrade()
     import_boundaries(store, [write_shp(communes(3), tmp_path / "s")], "2025")

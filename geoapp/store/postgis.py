@@ -39,9 +39,9 @@ import pandas as pd
 import shapely
 
 from ..errors import ConfigError, NotFoundError, StoreError
-from .common import migrations
+from .common import SharedMethods, migrations
 from .common import now as _now
-from .base import INDICATOR_COLUMNS, STATUS_COLUMNS, UNIT_COLUMNS, BatchInfo, Store
+from .base import UNIT_COLUMNS, BatchInfo, Store
 from .postgis_auth import PostGISAuthMixin
 
 #: how long a writer waits for another writer's transaction before giving up
@@ -113,7 +113,7 @@ def parse_url(url: str):
     return sa_url.set(query=query), schema, pool_size
 
 
-class PostGISStore(PostGISAuthMixin, Store):
+class PostGISStore(SharedMethods, PostGISAuthMixin, Store):
     """Store in a PostgreSQL database with PostGIS (tables created on :meth:`upgrade`)."""
 
     def __init__(self, url: str, *, pool_size: int | None = None, echo: bool = False):
@@ -252,11 +252,6 @@ class PostGISStore(PostGISAuthMixin, Store):
                 con.commit()
         return applied
 
-    def _require_schema(self):
-        if self.schema_version() == 0:
-            raise StoreError(f"{self.url} has no geoapp schema yet; run `geoapp db upgrade` "
-                             "(or `geoapp demo`) first")
-
     def data_version(self) -> int:
         with self._read() as con:
             try:
@@ -380,18 +375,6 @@ class PostGISStore(PostGISAuthMixin, Store):
             tx.execute(self._t(f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"),
                        rows)
         return len(rows)
-
-    def add_status_records(self, tx, edition, records, batch_id, user, is_demo=False):
-        frame = records.copy()
-        for col in ("decision_no", "source", "note"):
-            frame[col] = frame[col].fillna("") if col in frame else ""
-        return self._insert_rows(tx, "status_records", STATUS_COLUMNS, edition, frame, batch_id, user, is_demo)
-
-    def add_indicator_values(self, tx, edition, values, batch_id, user, is_demo=False):
-        frame = values.copy()
-        for col in ("source", "note"):
-            frame[col] = frame[col].fillna("") if col in frame else ""
-        return self._insert_rows(tx, "indicator_values", INDICATOR_COLUMNS, edition, frame, batch_id, user, is_demo)
 
     def rollback_batch(self, tx, batch_id, user):
         row = tx.execute(self._t("SELECT id, kind, state FROM import_batches WHERE id = :id FOR UPDATE"),

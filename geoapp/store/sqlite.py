@@ -22,9 +22,9 @@ import shapely
 
 from ..errors import StoreError
 from ..errors import NotFoundError
-from .common import migrations
+from .common import SharedMethods, migrations
 from .common import now as _now
-from .base import INDICATOR_COLUMNS, STATUS_COLUMNS, UNIT_COLUMNS, BatchInfo, Store
+from .base import UNIT_COLUMNS, BatchInfo, Store
 from .sqlite_auth import SQLiteAuthMixin
 
 BUSY_TIMEOUT_MS = 30_000
@@ -39,7 +39,7 @@ def _migrations() -> list[tuple[int, str]]:
     return migrations("sqlite")
 
 
-class SQLiteStore(SQLiteAuthMixin, Store):
+class SQLiteStore(SharedMethods, SQLiteAuthMixin, Store):
     """Store in one SQLite file (created on :meth:`upgrade`)."""
 
     def __init__(self, path: str | Path):
@@ -123,11 +123,6 @@ class SQLiteStore(SQLiteAuthMixin, Store):
         finally:
             con.close()
         return applied
-
-    def _require_schema(self):
-        if self.schema_version() == 0:
-            raise StoreError(f"{self.path} has no geoapp schema yet; run `geoapp db upgrade` "
-                             "(or `geoapp demo`) first")
 
     def data_version(self) -> int:
         with self._read() as con:
@@ -247,18 +242,6 @@ class SQLiteStore(SQLiteAuthMixin, Store):
         cols = ("edition",) + tuple(columns) + ("batch_id", "recorded_by", "recorded_at", "is_demo")
         tx.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
         return len(rows)
-
-    def add_status_records(self, tx, edition, records, batch_id, user, is_demo=False):
-        frame = records.copy()
-        for col in ("decision_no", "source", "note"):
-            frame[col] = frame.get(col, pd.Series("", index=frame.index)).fillna("") if col in frame else ""
-        return self._insert_rows(tx, "status_records", STATUS_COLUMNS, edition, frame, batch_id, user, is_demo)
-
-    def add_indicator_values(self, tx, edition, values, batch_id, user, is_demo=False):
-        frame = values.copy()
-        for col in ("source", "note"):
-            frame[col] = frame[col].fillna("") if col in frame else ""
-        return self._insert_rows(tx, "indicator_values", INDICATOR_COLUMNS, edition, frame, batch_id, user, is_demo)
 
     def rollback_batch(self, tx, batch_id, user):
         row = tx.execute("SELECT id, kind, state FROM import_batches WHERE id=?", (batch_id,)).fetchone()

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
 
 
 from ..errors import InputError, NotFoundError
+from .common import now as _now
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
                 "locked_until", "session_epoch"}
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class SQLiteAuthMixin:
