@@ -56,6 +56,7 @@ import shapely
 
 from . import status as st
 from .crs import EQUAL_AREA
+from .editions import OTHER, REFORM_DATE
 from .errors import ConfigError, InputError, NotFoundError, Problem, ValidationError
 from .names import fold
 from .schemes import Catalogue, Scheme
@@ -64,8 +65,6 @@ from .unitlists import _clean, _pad_codes, _read_csv
 
 CROSSWALK_FILE = Path("crosswalk") / "xa_truoc2025_sang_2025.csv"
 FROM_EDITION, TO_EDITION = "pre2025", "2025"
-OTHER = {FROM_EDITION: TO_EDITION, TO_EDITION: FROM_EDITION}
-REFORM_DATE = "2025-07-01"
 #: columns of a crosswalk pair as :func:`read_crosswalk_file` returns them
 PAIR_COLUMNS = ("old_code", "new_code", "is_split", "old_name", "new_name", "old_province", "new_province")
 #: below this share of the old polygon inside its listed targets, area weights fall back to the crosswalk

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .config import PROJECT_ROOT
+from .editions import EDITIONS
 from .errors import FetchError, NotFoundError
 
-EDITIONS = ("2025", "pre2025")
 UPSTREAM = "upstream"
 PRE2025_FILE = "xa_4tinh_truoc2025_xapxi.zip"
 PRE2025_PROVINCES = ("10", "12", "14", "68")

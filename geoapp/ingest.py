@@ -16,7 +16,8 @@ import pandas as pd
 from . import lod as lodmod
 from .boundaries import BoundaryRead, FieldOptions, read_boundaries
 from .errors import InputError, NotFoundError, Problem, StoreError, ValidationError
-from .store.base import EDITIONS, BatchInfo, Store
+from .editions import EDITIONS
+from .store.base import BatchInfo, Store
 
 
 #: share of codes naming other places above which a file is taken to be of the other edition

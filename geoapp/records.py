@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .editions import OTHER
 from .errors import InputError, NotFoundError
 from .imports import UnitResolver, validate_indicators, validate_status
 from .ingest import check_edition, files_hash
@@ -19,7 +20,6 @@ from .schemes import Catalogue
 from .store.base import BatchInfo, Store
 from .tables import read_table
 
-OTHER = {"2025": "pre2025", "pre2025": "2025"}
 DEMO_MARK = "DỮ LIỆU MINH HỌA — demo data"
 
 

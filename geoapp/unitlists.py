@@ -37,13 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .editions import EDITIONS
 from .errors import InputError, NotFoundError
 from .names import APOSTROPHES, fold
 
 #: columns returned by :func:`read_unit_list`, in this order
 LIST_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_code",
                 "district_name", "province_code", "province_name", "area_km2", "population")
-EDITIONS = ("pre2025", "2025")
 CODE_WIDTH = {"code": 5, "district_code": 3, "province_code": 2}
 
 PRE2025_LIST = Path("units") / "xa_truoc2025_gso_2025-06-30.csv"

@@ -25,7 +25,6 @@ from .base_auth import AuthStore
 UNIT_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_code",
                 "district_name", "province_code", "province_name", "area_km2", "population",
                 "in_list", "has_geometry")
-EDITIONS = ("pre2025", "2025")
 
 
 #: columns of a status record as the store takes them (``id``, ``recorded_at``, ``batch_id`` are set by it)
