@@ -12,7 +12,11 @@ Trip-wires:
 * an invalid polygon (bow-tie) is repaired with ``make_valid(method="structure")`` keeping only
   polygonal parts, and reported; an empty result is an error;
 * a GeoJSON without a ``crs`` member is WGS 84 by definition, so projected coordinates in one
-  are caught by the extent check and answered with CRS candidates.
+  are caught by the extent check and answered with CRS candidates;
+* a geometry GEOS cannot even build (a ring that does not end where it starts) makes pyogrio
+  raise for the whole layer: we read it again with such features as ``None`` and report each one;
+* GDAL's messages quote the path it opened (the server's upload folder): messages carry the
+  layer's label instead, never a path.
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ import shapely
 from . import crs as vncrs
 from . import textcodec
 from .errors import CRSError, EncodingError, InputError, Problem, ValidationError
-from .sources import Layer, open_layers
+from .sources import Layer, open_layers, without_paths
 
 #: unit column → field names seen in the wild (compared case- and underscore-insensitively)
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -45,6 +49,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 TEXT_COLUMNS = ("name", "full_name", "name_en", "unit_type", "district_name", "province_name")
 CODE_WIDTH = {"code": 5, "district_code": 3, "province_code": 2}
 _DIGITS = re.compile(r"^\d+(\.0+)?$")
+#: what pyogrio/GDAL raise on a file they cannot read (pyogrio's own errors are RuntimeErrors)
+_GDAL_ERRORS = (RuntimeError, OSError, ValueError, LookupError, shapely.errors.GEOSException)
 
 
 @dataclass
@@ -130,12 +136,7 @@ def _read_layer(layer: Layer, encoding: str | None, crs_override: str | None,
     chosen = encoding
     # with a .cpg, GDAL itself decodes (it knows "1252", "UTF-8", "65001" …): pass nothing
     detect = layer.kind == "shapefile" and not chosen and not layer.cpg
-    try:
-        info = pyogrio.read_info(layer.gdal_path, encoding="latin1" if detect else chosen)
-        frame = pyogrio.read_dataframe(layer.gdal_path, encoding="latin1" if detect else chosen)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, LookupError) as exc:
-        raise InputError(f"{layer.label}: cannot be read ({exc})",
-                         message_vi=f"{layer.label}: không đọc được ({exc})") from None
+    info, frame, unbuildable = _read_frame(layer, "latin1" if detect else chosen)
     text_cols = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object or
                  str(frame[c].dtype) in ("str", "string")]
     if detect:
@@ -170,8 +171,55 @@ def _read_layer(layer: Layer, encoding: str | None, crs_override: str | None,
         raise _no_crs(layer, frame)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=src) if len(frame) else \
         gpd.GeoDataFrame(frame, geometry="geometry", crs=src)
+    frame.attrs["unbuildable"] = unbuildable
     used = chosen or (f"{layer.cpg} (.cpg)" if layer.cpg else "UTF-8")
     return frame, vncrs.describe(src), used
+
+
+def _read_frame(layer: Layer, encoding: str | None) -> tuple[dict, gpd.GeoDataFrame, dict[int, str]]:
+    """Read the layer's info and features; raise :class:`InputError` (no path in it) if GDAL cannot.
+
+    Returns ``(info, frame, unbuildable)``: ``unbuildable`` maps the index of each feature whose
+    geometry GEOS refused to build (its geometry is ``None`` in ``frame``) to GEOS's reason.
+    """
+    path = layer.gdal_path
+    try:
+        info = pyogrio.read_info(path, encoding=encoding)
+        try:
+            return info, pyogrio.read_dataframe(path, encoding=encoding), {}
+        except shapely.errors.GEOSException:
+            frame = pyogrio.read_dataframe(path, encoding=encoding, on_invalid="ignore")
+            wkb = pyogrio.raw.read(path, encoding=encoding, columns=[])[2]
+            return info, frame, _unbuildable(wkb)
+    except _GDAL_ERRORS as exc:
+        text = without_paths(str(exc).replace(layer.gdal_path, layer.label))[:300]
+        if "not recognized as being in a supported file format" in text:   # GDAL's hint is about drivers
+            what = {"geojson": "GeoJSON (a FeatureCollection)", "gpkg": "GeoPackage"}.get(layer.kind, "shapefile")
+            raise InputError(f"{layer.label}: not a {what} file that can be read; check the file and its type",
+                             message_vi=f"{layer.label}: không phải tệp {what} đọc được; hãy kiểm tra tệp "
+                                        "và loại tệp") from None
+        raise InputError(f"{layer.label}: cannot be read ({text})",
+                         message_vi=f"{layer.label}: không đọc được ({text})") from None
+
+
+def _unbuildable(wkb) -> dict[int, str]:
+    out = {}
+    for i, blob in enumerate(wkb if wkb is not None else []):
+        if blob is None:
+            continue
+        try:
+            shapely.from_wkb(blob)
+        except shapely.errors.GEOSException as exc:
+            out[i] = str(exc).split(": ", 1)[-1]
+    return out
+
+
+def _unbuildable_problem(reason: str, where: str) -> Problem:
+    if "closed" in reason:
+        return Problem("error", f"a ring is not closed ({reason}); every ring must end at its first point",
+                       where, "có vòng không khép kín; mỗi vòng phải kết thúc tại điểm đầu")
+    return Problem("error", f"the geometry cannot be built ({reason})", where,
+                   f"không dựng được hình học ({reason})")
 
 
 def _coords(frame) -> tuple[np.ndarray, np.ndarray]:
@@ -333,9 +381,15 @@ def _normalise_layer(layer: Layer, frame: gpd.GeoDataFrame, fields: FieldOptions
                                     "tên trống"))
     geoms = frame.geometry.values
     transformer = vncrs.to_wgs84(frame.crs)
+    unbuildable = frame.attrs.get("unbuildable", {})
     cleaned = []
     for i, geom in enumerate(geoms):
-        cleaned.append(_clean_geometry(geom, f"{layer.label} feature {i + 1} (code {out['code'][i]})", problems))
+        where = f"{layer.label} feature {i + 1} (code {out['code'][i]})"
+        if i in unbuildable:
+            problems.append(_unbuildable_problem(unbuildable[i], where))
+            cleaned.append(None)
+        else:
+            cleaned.append(_clean_geometry(geom, where, problems))
     keep = np.array([g is not None for g in cleaned])
     arr = np.empty(len(cleaned), dtype=object)
     arr[:] = cleaned

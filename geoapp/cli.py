@@ -455,6 +455,7 @@ def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, r
 
     from . import analysis
     from .imports import parse_date
+    from .safecells import csv_text
 
     if emerging:
         if not indicator:
@@ -467,7 +468,7 @@ def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, r
         elif fmt == "json":
             click.echo(frame.drop(columns="geometry").to_json(orient="records", force_ascii=False))
         else:
-            sys.stdout.write(frame.drop(columns=["geometry", "colour"]).to_csv(index=False))
+            sys.stdout.write(csv_text(frame.drop(columns=["geometry", "colour"])))
         summary = frame["category"].value_counts().to_dict()
         click.echo(f"# emerging hot spots over {periods[0]}–{periods[-1]}: {summary}", err=True)
         return
@@ -490,7 +491,7 @@ def hotspots(ctx, edition, province, indicator, scheme, status, period, as_of, r
         click.echo(frame.assign(label=[r["label"] for r in rows]).to_json(drop_id=True, ensure_ascii=False))
     else:
         import pandas as pd
-        sys.stdout.write(pd.DataFrame(rows).drop(columns=["colour"]).to_csv(index=False))
+        sys.stdout.write(csv_text(pd.DataFrame(rows).drop(columns=["colour"])))
     summary = ", ".join(f"{r['units']} {r['label']}" for r in analysis.legend(frame, lang) if r["units"])
     click.echo(f"# {run.method}, {run.weights} weights, {run.permutations} permutations, seed {run.seed}, "
                f"FDR {run.fdr}: {summary}", err=True)
@@ -531,6 +532,8 @@ def render(edition, province, scheme, indicator, hotspots, rate, period, as_of, 
         g.lang = lang
         g.principal = Principal(name="cli", role="admin", all_provinces=True, via="cli")
         from .web.exports import export_view
+        from .web.params import ExportParams, parse
+        g.params = parse(ExportParams)          # the same declared parameters as the web export
         resp = export_view(edition, province.zfill(2) if province != "all" else "all", fmt)
     Path(out).write_bytes(resp.get_data())
     alt = resp.headers.get("X-Alt-Text")

@@ -103,6 +103,7 @@ def crosswalk_project(as_of, province, fmt, lang, rules):
     from .crosswalk import project_statuses
     from .imports import parse_date
     from .records import DEMO_MARK
+    from .safecells import csv_text
     from .schemes import load_catalogue
 
     day = parse_date(as_of)
@@ -120,4 +121,4 @@ def crosswalk_project(as_of, province, fmt, lang, rules):
         composition=[json.dumps(c, ensure_ascii=False) for c in frame["composition"]])
     if demo:
         click.echo(f"# {DEMO_MARK}")
-    sys.stdout.write(out.to_csv(index=False))
+    sys.stdout.write(csv_text(out))

@@ -31,6 +31,34 @@ def _int(value: str) -> int:
     return int(value)
 
 
+def _count(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise ValueError("must be 0 or more")
+    return n
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise ValueError("must be 1 or more")
+    return n
+
+
+def _megabytes(value: str) -> float:
+    mb = float(value)
+    if not mb >= 0 or mb == float("inf"):
+        raise ValueError("must be a finite number of MB, 0 or more")
+    return mb
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise ValueError("must be 1 or more")
+    return n
+
+
 def _bool(value: str) -> bool:
     v = str(value).strip().lower()
     if v in {"1", "true", "yes", "on"}:
@@ -76,9 +104,23 @@ SETTINGS: tuple[Setting, ...] = (
             "Default: sign-in required.", _bool),
     Setting("COOKIE_SECURE", True, "Send the session cookie over HTTPS only (browsers treat 127.0.0.1 and "
             "localhost as secure). Set 0 only behind a plain-HTTP intranet proxy.", _bool),
+    Setting("TRUSTED_PROXIES", 0, "How many reverse proxies (e.g. 1 for nginx) stand in front of geoapp and set "
+            "X-Forwarded-For/-Proto/-Host. 0: those headers are ignored (any client could forge them). Must equal "
+            "the real number of hops; see docs/deploy.md.", _count),
     Setting("EMBED_ORIGINS", "'self'", "Sites allowed to frame /embed/ views (CSP frame-ancestors), space-separated, "
             "e.g. `'self' https://intranet.ca.gov.vn`."),
     Setting("MAX_UPLOAD_MB", 100, "Largest file accepted by the web upload, in MB.", _int),
+    Setting("UPLOAD_TTL_HOURS", 24, "Hours a previewed upload waits to be committed; older previews are removed "
+            "on each upload (and by `geoapp.uploads.sweep`).", _positive),
+    Setting("CACHE_MB", 64, "Memory for the response cache (API answers: body + gzipped body), in MB. A single "
+            "answer larger than a quarter of it is served but not kept. 0: no response cache.", _megabytes),
+    Setting("EXPORT_CACHE_MB", 256, "Memory for finished exports (CSV, XLSX, PNG, PDF, briefing packs) kept per "
+            "view and data version, in MB. A single file larger than a quarter of it is served but not kept.",
+            _megabytes),
+    Setting("EXPORT_JOBS", 2, "Exports computed at the same time, in all (PNG, PDF, zip packs, standalone HTML and "
+            "anything of the whole country). More answer 429 with Retry-After.", _positive),
+    Setting("EXPORT_JOBS_PER_USER", 1, "Exports computed at the same time for one user (signed out: one address).",
+            _positive),
     Setting("HOST", "127.0.0.1", "Address `geoapp serve` listens on."),
     Setting("PORT", 5000, "Port `geoapp serve` listens on.", _int),
     Setting("THREADS", 8, "Worker threads of the production server (waitress).", _int),

@@ -10,6 +10,7 @@
     │   └── EncodingError            text cannot be decoded, or decodes to mojibake
     ├── NotFoundError                an edition, province or unit that does not exist
     ├── FetchError                   a source (mirror folder or URL) could not deliver a file
+    ├── RateLimitedError             too much work asked at once; try again after ``retry_after`` s
     └── StoreError                   the database refused (schema too new, locked …)
 
 Every error keeps its message in English and Vietnamese where a user may read it: ``str(e)``
@@ -125,6 +126,20 @@ class NotFoundError(GeoappError):
 
 class FetchError(GeoappError):
     """A source (mirror folder or URL) could not deliver a file."""
+
+
+class RateLimitedError(GeoappError):
+    """Too much work asked at once (e.g. export jobs); the web answers 429 with ``Retry-After``.
+
+    ``retry_after`` is in whole seconds (at least 1): a client that waits that long may try again.
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 1, message_vi: str | None = None):
+        super().__init__(message, message_vi=message_vi)
+        self.retry_after = max(1, int(-(-float(retry_after) // 1)))     # ceil, never 0
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "retry_after": self.retry_after}
 
 
 class StoreError(GeoappError):

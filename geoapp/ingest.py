@@ -186,8 +186,9 @@ def export_units(store: Store, edition: str, province: str | None, fmt: str, lod
     if province and province not in set(store.provinces(edition)["code"]):
         raise NotFoundError(f"no province {province!r} in edition {edition}")
     if fmt == "csv":
+        from .safecells import csv_text   # unit names come from boundary files: no live formulas
         frame = store.units(edition, province)
-        return frame.to_csv(index=False).encode("utf-8-sig")
+        return csv_text(frame).encode("utf-8-sig")
     if fmt == "geojson":
         frame = store.geometries(edition, province, lod=lod)
         return frame.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")

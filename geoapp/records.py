@@ -16,6 +16,7 @@ from .editions import OTHER
 from .errors import InputError, NotFoundError
 from .imports import UnitResolver, validate_indicators, validate_status
 from .ingest import check_edition, files_hash
+from .safecells import append_frame, append_row, csv_text, safe_cell
 from .schemes import Catalogue
 from .store.base import BatchInfo, Store
 from .tables import read_table
@@ -136,7 +137,7 @@ def export_statuses(store: Store, edition: str, catalogue: Catalogue, fmt: str, 
         frame = current_statuses(store, edition, catalogue, province=province, on=on)
     demo = bool(frame["is_demo"].astype(bool).any()) if len(frame) else False
     if fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = csv_text(frame)
         if demo:
             text = f"# {DEMO_MARK}\n" + text
         return text.encode("utf-8-sig")
@@ -149,10 +150,8 @@ def export_statuses(store: Store, edition: str, catalogue: Catalogue, fmt: str, 
         sheet = book.active
         sheet.title = "data"
         if demo:
-            book.create_sheet("README").append([DEMO_MARK])
-        sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            sheet.append([None if (isinstance(v, float) and v != v) else v for v in row])
+            append_row(book.create_sheet("README"), [DEMO_MARK])
+        append_frame(sheet, frame)
         buf = io.BytesIO()
         book.save(buf)
         return buf.getvalue()
@@ -183,8 +182,7 @@ def template(store: Store, edition: str, province: str, catalogue: Catalogue, fm
                "ngay_quyet_dinh", "ghi_chu"]
     rows = [[u.code, u.full_name or u.name, u.district_name] + [""] * 7 for u in units.itertuples()]
     if fmt == "csv":
-        frame = pd.DataFrame(rows, columns=headers)
-        return frame.to_csv(index=False).encode("utf-8-sig")
+        return csv_text(pd.DataFrame(rows, columns=headers)).encode("utf-8-sig")
     if fmt != "xlsx":
         raise InputError(f"unknown format {fmt!r}; use xlsx or csv")
     import openpyxl
@@ -193,17 +191,17 @@ def template(store: Store, edition: str, province: str, catalogue: Catalogue, fm
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "data"
-    sheet.append(headers)
+    append_row(sheet, headers)
     for r in rows:
-        sheet.append(r)
+        append_row(sheet, r)
     lists = book.create_sheet("lists")
     statuses = [(s.code, x.code, x.label_vi) for s in catalogue.schemes.values() for x in s.statuses]
-    lists.append(["che_do", "trang_thai", "nhan"])
+    append_row(lists, ["che_do", "trang_thai", "nhan"])
     for scheme_code, status_code, label in statuses:
-        lists.append([scheme_code, status_code, label])
+        append_row(lists, [scheme_code, status_code, label])
     schemes = list(catalogue.schemes)
     for i, code in enumerate(schemes, start=2):
-        lists.cell(row=i, column=5, value=code)
+        lists.cell(row=i, column=5, value=safe_cell(code)).data_type = "s"
     lists.sheet_state = "hidden"
     n = len(rows) + 1
     status_dv = DataValidation(type="list", formula1=f"=lists!$B$2:$B${len(statuses) + 1}", allow_blank=True,

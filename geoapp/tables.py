@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from .errors import InputError
+from .sources import check_zip
 
 MAX_ROWS = 500_000
+#: what a broken .xlsx makes openpyxl (and the XML parsers and zlib under it) raise; ParseError
+#: and lxml's XMLSyntaxError are SyntaxErrors
+_XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, IndexError, TypeError, ValueError, AttributeError,
+                EOFError, OSError, SyntaxError)
 
 
 @dataclass
@@ -72,35 +79,67 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 
 def _read_csv(data: bytes, name: str) -> Table:
     text, encoding = decode_text(data, name)
-    sample = "\n".join(text.splitlines()[:20])
+    # the sniffer's regular expressions are slow on huge lines: give it a bounded sample
+    sample = "\n".join(text[:1 << 16].splitlines()[:20])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [r for r in reader]
+    try:
+        rows = [r for r in reader]
+    except csv.Error as exc:
+        raise _csv_error(name, reader.line_num, exc) from None
     return _table(rows, name, encoding, delimiter)
 
 
-def _read_xlsx(p: Path) -> Table:
-    import openpyxl
-    import zipfile
+def _csv_error(name: str, line: int, exc: csv.Error) -> InputError:
+    """Say why the csv module gave up. A cell over its limit (131,072 characters) is nearly
+    always an unclosed quote that swallowed the rest of the file, so say that."""
+    if "field larger than field limit" in str(exc):
+        return InputError(f"{name}: near line {line}, a cell holds more than {csv.field_size_limit():,} characters; "
+                          'no value is that long — look for a quote (") that is opened and never closed',
+                          message_vi=f"{name}: gần dòng {line}, một ô dài hơn {csv.field_size_limit():,} ký tự; "
+                                     'không giá trị nào dài như vậy — hãy tìm dấu ngoặc kép (") mở mà không đóng')
+    return InputError(f"{name}: near line {line}, not readable as CSV ({exc}); save it again as CSV UTF-8",
+                      message_vi=f"{name}: gần dòng {line}, không đọc được dạng CSV ({exc}); hãy lưu lại dạng CSV UTF-8")
 
+
+def _read_xlsx(p: Path) -> Table:
+    """Read the sheet ``data`` (else the first) of a workbook.
+
+    Trip-wire: an .xlsx is a zip; :func:`geoapp.sources.check_zip` counts what it really
+    inflates to before openpyxl opens it. openpyxl raises almost anything on a broken file
+    (KeyError for a missing part, ParseError for bad XML …): all of it becomes InputError,
+    without the exception text of OSError, which holds the file's path.
+    """
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    check_zip(p)
     try:
         book = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{p.name}: not a readable .xlsx file ({exc})",
-                         message_vi=f"{p.name}: không đọc được tệp .xlsx") from None
+    except (*_XLSX_ERRORS, InvalidFileException) as exc:
+        raise _not_a_workbook(p.name, exc) from None
     try:
         sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
         rows = []
         for i, row in enumerate(sheet.iter_rows(values_only=True)):
             if i > MAX_ROWS:
-                raise InputError(f"{p.name}: more than {MAX_ROWS:,} rows")
+                raise InputError(f"{p.name}: more than {MAX_ROWS:,} rows",
+                                 message_vi=f"{p.name}: nhiều hơn {MAX_ROWS:,} dòng")
             rows.append([_cell(v) for v in row])
+    except _XLSX_ERRORS as exc:
+        raise _not_a_workbook(p.name, exc) from None
     finally:
         book.close()
     return _table(rows, p.name, "xlsx", "")
+
+
+def _not_a_workbook(name: str, exc: Exception) -> InputError:
+    detail = "" if isinstance(exc, OSError) else f" ({type(exc).__name__}: {str(exc)[:200]})"
+    return InputError(f"{name}: not a readable .xlsx workbook{detail}; open it in Excel and save it again as .xlsx",
+                      message_vi=f"{name}: không đọc được tệp .xlsx{detail}; hãy mở bằng Excel và lưu lại dạng .xlsx")
 
 
 def _table(rows: list[list[str]], name: str, encoding: str, delimiter: str) -> Table:
@@ -109,7 +148,7 @@ def _table(rows: list[list[str]], name: str, encoding: str, delimiter: str) -> T
     if not numbered:
         raise InputError(f"{name} is empty", message_vi=f"{name} không có dữ liệu")
     if len(numbered) > MAX_ROWS:
-        raise InputError(f"{name}: more than {MAX_ROWS:,} rows")
+        raise InputError(f"{name}: more than {MAX_ROWS:,} rows", message_vi=f"{name}: nhiều hơn {MAX_ROWS:,} dòng")
     header_no, headers = numbered[0]
     width = len(headers)
     body = [(n, (r + [""] * width)[:max(width, len(r))]) for n, r in numbered[1:]]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages geoapp's set-up needs, when missing: `nodejs npm` (the map
-# libraries come from npm at set-up) and, for the tests, `chromium`. As root it installs them
-# with apt-get; otherwise it says what to install and fails.
+# libraries come from npm at set-up) and, for the tests, `chromium`, `poppler-utils` and (for
+# the PostGIS backend) `postgresql postgresql-15-postgis-3`. As root it installs them with
+# apt-get (sudo otherwise); without either it says what to install and fails — ./test stops
+# there rather than let the suite skip what it cannot run.
 set -euo pipefail
 missing=()
 for pkg in "$@"; do

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -21,8 +20,8 @@ from geoapp.web import assets
 from geoapp.web.assets import (AssetsMissingError, OfflineAssetError, assets_ready, inline_assets, localize,
                                offline_map, require_assets)
 
-ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "static"
+from .conftest import ROOT, STATIC, require
+
 #: every src/href that loads a script or a style
 RESOURCE = re.compile(r"""<script\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)|<link\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)""",
                       re.IGNORECASE)
@@ -31,14 +30,8 @@ REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def vendored() -> Path:
-    """static/ with the vendor files: installs them when missing (skips when npm is missing)."""
-    if not assets_ready(STATIC):
-        if shutil.which("npm") is None:
-            pytest.skip("static/vendor is not installed and npm is unavailable "
-                        "(install Node.js and npm: apt-get install nodejs npm)")
-        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "install_assets.py")], cwd=ROOT,
-                              capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    """static/ with the vendor files (conftest installs them once per session; see conftest.need)."""
+    require("assets")
     return STATIC
 
 

@@ -16,7 +16,7 @@ from geoapp.errors import ConfigError, InputError, ValidationError
 from geoapp.schemes import load_catalogue
 from geoapp.store.base import BatchInfo
 
-from .conftest import LAI_CHAU_CRS, SHARED_DATA, db_url, new_store, requires_shared
+from .conftest import LAI_CHAU_CRS, SHARED_DATA, db_url, new_store, require, requires_shared
 
 CAT = load_catalogue()
 MA_TUY, ANTT = CAT.scheme("ma_tuy"), CAT.scheme("antt")
@@ -151,8 +151,7 @@ def _add(store, rows, edition="pre2025"):
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not beside the project")
+    require("shared data")
     from geoapp.ingest import import_boundaries, import_unit_list
 
     store = new_store(tmp_path_factory.mktemp("crosswalk"))

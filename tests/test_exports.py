@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from .browser import serve
+from .conftest import require
 from .test_map_api import XSS_NOTE, app  # noqa: F401  (the same small instance)
 
 
@@ -83,10 +84,8 @@ def test_embed_in_an_iframe_of_an_allowed_origin_only(app, chromium, allowed):
 
 
 def _pdf_text(data: bytes, tmp_path) -> str:
-    import shutil
     import subprocess
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    require("poppler")
     path = tmp_path / "f.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

@@ -19,9 +19,11 @@ from geoapp import fetch
 from geoapp.errors import FetchError, NotFoundError
 from geoapp.fetch import fetch_boundaries
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from .conftest import SHARED_DATA as SHARED
+from .conftest import requires_shared
+
 LAI_CHAU_ZIP = SHARED / "boundaries" / "2025" / "12_lai_chau.zip"
-needs_shared = pytest.mark.skipif(not LAI_CHAU_ZIP.exists(), reason="../shared/data not present")
+needs_shared = requires_shared()
 
 
 def _sha256(path: Path) -> str:
@@ -211,7 +213,7 @@ def _fake_upstream(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_upstream_builds_one_province_geojson(tmp_path, serve):
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
     root, manifest = _fake_upstream(tmp_path)
     base = serve(root)
     calls = []

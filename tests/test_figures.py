@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,10 +14,11 @@ from geoapp.crs import EQUAL_AREA
 from geoapp.errors import InputError
 from geoapp.figures import DEMO_MARK, PAGE_H, PAGE_W, FigureSpec, alt_text, projected_crs, render
 
+from .conftest import SHARED_DATA, require, requires_shared
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-DATA = Path("/work/shared/data")
-LAI_CHAU = DATA / "boundaries/2025/12_lai_chau.zip"
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+LAI_CHAU = SHARED_DATA / "boundaries/2025/12_lai_chau.zip"
+needs_pdftotext = pytest.mark.requires("poppler")
 
 STATUSES = [("Trọng điểm, phức tạp về ANTT", "#c62828"), ("Đã chuyển hóa thành công", "#f9a825"),
             ('Đạt chuẩn "An toàn về ANTT"', "#2e7d32")]
@@ -232,7 +231,8 @@ def test_renders_from_threads():
 
 # -- real data ----------------------------------------------------------------------------------
 @pytest.mark.realdata
-@pytest.mark.skipif(not LAI_CHAU.exists(), reason="shared data missing")
+@requires_shared()
+@needs_pdftotext
 def test_lai_chau_2025(tmp_path):
     from geoapp.boundaries import read_boundaries
     from geoapp.mapdata import dissolve
@@ -250,11 +250,8 @@ def test_lai_chau_2025(tmp_path):
               "Lớp": "Điểm nóng 99 %"} for i, r in enumerate(units.head(8).itertuples())]
     spec = spec_for(units, colours=colours, legend=legend, demo=True, table=table,
                     table_title="Trọng điểm — xã điểm nóng", outlines=dissolve(units, "province_code"))
-    start = time.perf_counter()
-    png = render(units, spec, "png", 150)
-    elapsed = time.perf_counter() - start
-    Path("/tmp/figure_lai_chau.png").write_bytes(png)
-    assert png.startswith(PNG_SIGNATURE) and elapsed < 5
+    png = render(units, spec, "png", 150)      # its speed is measured in bench/, not here
+    assert png.startswith(PNG_SIGNATURE)
     text = pdf_text(render(units, spec, "pdf"), tmp_path)
     for s in ("Lai Châu", "Đã chuyển hóa thành công", "Trọng điểm", "Chưa có số liệu", "km", DEMO_MARK,
               table[0]["Tên"]):
@@ -283,8 +280,7 @@ def _spec(**kw):
 
 
 def _plain_pdf_text(data: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    require("poppler")
     path = tmp_path / "f.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

@@ -79,13 +79,11 @@ def test_bad_hotspot_requests_are_400(instance):
         assert resp.status_code == 400 and resp.get_json()["message"]
 
 
-def test_emerging_hot_spots_through_the_api(instance):
+def test_emerging_hot_spots_through_the_api(instance, tmp_path):
     app = instance[0]
     store = app.extensions["geoapp.store"]
     geo = store.geometries("2025", "12", lod=1)
-    import tempfile
-    from pathlib import Path
-    path = Path(tempfile.mkdtemp()) / "years.csv"
+    path = tmp_path / "years.csv"
     rng = np.random.default_rng(5)
     lines = ["ma_xa,ky,chi_tieu,gia_tri"]
     for year in range(2018, 2024):

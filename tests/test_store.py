@@ -4,10 +4,9 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from .conftest import TEST_BACKEND
+from .conftest import sqlite_pass_only
 
-pytestmark = pytest.mark.skipif(TEST_BACKEND != "sqlite", reason="the embedded store itself (test_store_backends "
-                                                                  "covers the contract on both)")
+pytestmark = sqlite_pass_only("the embedded store itself (test_store_backends covers the contract on both)")
 
 from geoapp.errors import ConfigError, StoreError
 from geoapp.store import open_store

@@ -1,13 +1,12 @@
 """The store contract on every backend: the embedded SQLite store and PostGIS.
 
 PostGIS tests run when ``GEOAPP_TEST_DATABASE_URL`` names a reachable PostgreSQL with PostGIS
-(``eval "$(bash scripts/postgres_ci.sh)"`` starts a throwaway one) and are skipped with the
-reason otherwise. Each test gets a fresh database: a new SQLite file, or a new PostgreSQL
+(``eval "$(bash scripts/postgres_ci.sh)"`` starts a throwaway one; ``./test`` does); otherwise
+they go through ``conftest.need("postgis", …)``: skipped locally, failed under ``CI=true``. Each test gets a fresh database: a new SQLite file, or a new PostgreSQL
 schema (``?schema=t_…``, dropped afterwards) in the test database.
 """
 from __future__ import annotations
 
-import os as _os
 import json
 import os
 import threading
@@ -25,51 +24,13 @@ from geoapp.schemes import load_catalogue
 from geoapp.store import open_store
 from geoapp.store.base import UNIT_COLUMNS, BatchInfo
 
-from .conftest import SHARED_DATA, communes, write_shp
+from .conftest import (PG_ENV, SHARED_DATA, communes, libpq_url, require, requires_shared, sqlite_pass_only,
+                       write_shp)
 
-PG_ENV = "GEOAPP_TEST_DATABASE_URL"
 CAT = load_catalogue()
 
 
 # -- fixtures: one fresh database per test --------------------------------------------------------
-def _pg_problem() -> str | None:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        return f"{PG_ENV} is not set (bash scripts/postgres_ci.sh starts a throwaway server)"
-    import importlib.util
-    lacking = [m for m in ("psycopg", "sqlalchemy") if importlib.util.find_spec(m) is None]
-    if lacking:
-        return f"the postgis extra is not installed ({', '.join(lacking)}): pip install -e '.[postgis]'"
-    import psycopg
-    try:
-        with psycopg.connect(_libpq(url), connect_timeout=3) as con:
-            if con.execute("SELECT 1 FROM pg_extension WHERE extname='postgis'").fetchone() is None:
-                return f"{_masked(url)} has no postgis extension (CREATE EXTENSION postgis as a superuser)"
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means: skip
-        return f"{_masked(url)} is unreachable: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}"
-    return None
-
-
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://", 1)
-
-
-def _masked(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    return make_url(_libpq(url)).render_as_string(hide_password=True)
-
-
-_PG_PROBLEM: list = []
-
-
-def _pg_or_skip() -> str:
-    if not _PG_PROBLEM:
-        _PG_PROBLEM.append(_pg_problem())
-    if _PG_PROBLEM[0]:
-        pytest.skip(_PG_PROBLEM[0])
-    return os.environ[PG_ENV]
-
-
 class Databases:
     """Hands out fresh database URLs for one test and drops them afterwards."""
 
@@ -83,7 +44,8 @@ class Databases:
         self.n += 1
         if backend == "sqlite":
             return f"sqlite:///{self.tmp_path / f'db{self.n}.sqlite'}"
-        base = _pg_or_skip()
+        require("postgis")
+        base = os.environ[PG_ENV]
         schema = f"t_{uuid.uuid4().hex[:16]}"
         self.schemas.append(schema)
         return base + ("&" if "?" in base else "?") + f"schema={schema}"
@@ -101,7 +63,7 @@ class Databases:
                 s.close()
         if self.schemas:
             import psycopg
-            with psycopg.connect(_libpq(os.environ[PG_ENV]), autocommit=True) as con:
+            with psycopg.connect(libpq_url(os.environ[PG_ENV]), autocommit=True) as con:
                 for schema in self.schemas:
                     con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
@@ -430,19 +392,20 @@ def test_crosswalk_replace_read_and_weights(bstore):
 # -- concurrency ---------------------------------------------------------------------------------------
 def test_two_concurrent_imports_serialise(bstore):
     add_list(bstore, "2025", UNITS_PRE.assign(code=["03386", "03388", "03389", "03424"]))
-    spans, errors = {}, []
+    events, batches, errors = [], {}, []    # list.append is atomic: the order the imports really ran in
 
     def run(name, codes, x0):
         try:
             with bstore.transaction() as tx:
-                start = time.perf_counter()
+                events.append(("start", name))
                 batch = bstore.add_batch(tx, BatchInfo("boundaries", "2025", name, "0" * 64, name, len(codes)))
                 time.sleep(0.3)   # the other import tries to run now
                 bstore.replace_boundaries(tx, "2025", {"12": "Tỉnh Lai Châu"}, boundary_units(codes),
                                           squares(len(codes), x0=x0), batch)
                 time.sleep(0.2)
                 bstore.audit(tx, name, "boundaries.import", "2025:12", {"batch": batch})
-                spans[name] = (start, time.perf_counter(), batch)
+                batches[name] = batch
+                events.append(("end", name))
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -454,9 +417,10 @@ def test_two_concurrent_imports_serialise(bstore):
     for t in threads:
         t.join()
     assert not errors
-    (first, (s1, e1, b1)), (second, (s2, e2, b2)) = sorted(spans.items(), key=lambda kv: kv[1][0])
-    assert s2 >= e1, "the second import ran while the first was still open"
-    assert b2 > b1 and bstore.data_version() == version + 2
+    first, second = events[0][1], events[-1][1]
+    assert events == [("start", first), ("end", first), ("start", second), ("end", second)], \
+        "the second import ran while the first was still open"
+    assert batches[second] > batches[first] and bstore.data_version() == version + 2
     # the last committed import wins whole: its units have geometry, nothing of the other one remains
     last_codes = {"a": ["03386", "03388", "05001"], "b": ["03389", "05002"]}[second]
     geo = bstore.geometries("2025", "12")
@@ -621,8 +585,7 @@ def test_copied_instance_serves_the_same_json(dbs, tmp_path):
 
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not (SHARED_DATA / "boundaries" / "2025" / "12_lai_chau.zip").exists(),
-                    reason="../shared/data/boundaries/2025/12_lai_chau.zip is not beside the project")
+@requires_shared()
 def test_real_lai_chau_serves_the_same_units_from_both(dbs, tmp_path):
     from geoapp.ingest import import_boundaries
     files = [SHARED_DATA / "boundaries" / "2025" / "12_lai_chau.zip"]
@@ -653,6 +616,5 @@ def test_shapefile_import_through_the_domain_code(bstore, tmp_path):
     assert batch["kind"] == "boundaries" and json.loads(batch["detail"])["provinces"] == ["12"]
 
 
-if _os.environ.get("GEOAPP_TEST_BACKEND", "sqlite") != "sqlite":
-    # the PostGIS pass of the whole suite: this module already runs both backends in the SQLite pass
-    pytestmark = __import__("pytest").mark.skip(reason="covered by the SQLite pass")
+#: the PostGIS pass of the whole suite skips this module: it already runs both backends in the SQLite pass
+pytestmark = sqlite_pass_only("this module runs both backends in the SQLite pass")

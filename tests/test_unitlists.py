@@ -1,8 +1,7 @@
-"""Tests of geoapp.unitlists on the real reference data in shared/data (skipped without it)."""
+"""Tests of geoapp.unitlists on the real reference data in shared/data (see conftest.need)."""
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,8 +10,10 @@ from geoapp.errors import InputError, NotFoundError
 from geoapp.names import fold
 from geoapp.unitlists import LIST_COLUMNS, missing_polygons, read_unit_list
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_data = pytest.mark.skipif(not (DATA / "units").is_dir(), reason=f"no reference data at {DATA}")
+from .conftest import SHARED_DATA as DATA
+from .conftest import requires_shared
+
+needs_data = requires_shared()
 CODE_COLUMNS = ("code", "district_code", "province_code")
 
 

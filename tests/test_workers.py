@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,10 +16,10 @@ from geoapp.records import import_status_file
 from geoapp.schemes import load_catalogue
 from geoapp.store import open_store
 
-from .conftest import ROOT, communes, write_shp
+from .conftest import ROOT, communes, gunicorn_path, write_shp
 
-GUNICORN = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
-pytestmark = pytest.mark.skipif(not Path(GUNICORN).exists(), reason="gunicorn (the postgis extra) is not installed")
+GUNICORN = str(gunicorn_path())
+pytestmark = pytest.mark.requires("gunicorn")
 
 
 def free_port() -> int:
@@ -48,6 +46,23 @@ def start(url: str, instance: Path, workers: int) -> tuple[subprocess.Popen, str
     raise RuntimeError("gunicorn did not start")
 
 
+def stop(*procs: subprocess.Popen) -> None:
+    """Stop gunicorn arbiters: SIGTERM, then SIGKILL for one still shutting down after 60 s.
+
+    A graceful stop waits for the workers (up to gunicorn's 30 s graceful timeout); on a busy
+    machine (the suite runs on all cores) that took over 10 s, and a plain ``wait(10)`` failed
+    the test after every assertion had passed.
+    """
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 def get(url: str) -> dict:
     return json.loads(urllib.request.urlopen(url, timeout=10).read())
 
@@ -72,7 +87,4 @@ def test_two_instances_with_several_workers_agree_after_an_import(each_backend_u
             assert get(base_a + query)["statuses"]["03388"]["status"] == "khong_ma_tuy"
             assert get(base_b + query)["statuses"]["03388"]["status"] == "khong_ma_tuy"
     finally:
-        a.terminate()
-        b.terminate()
-        a.wait(10)
-        b.wait(10)
+        stop(a, b)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from importlib import resources
 
-from ..errors import StoreError
+from ..errors import InputError, StoreError
 from .base import INDICATOR_COLUMNS, STATUS_COLUMNS
 
 
@@ -23,6 +23,16 @@ def migrations(dialect: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def require_user(user, what: str) -> str:
+    """``user`` if it names someone; else :class:`InputError` — the store never writes an import
+    batch, a record or an audit row that nobody is answerable for. Callers without a signed-in person
+    (the CLI, the demo builder) pass a name such as ``"cli"`` or ``"demo"``."""
+    if not isinstance(user, str) or not user.strip():
+        raise InputError(f"refused to write {what} without a user: say who does it",
+                         message_vi="không ghi dữ liệu khi không biết ai thực hiện: hãy cho biết tên người dùng")
+    return user
+
+
 class SharedMethods:
     """Store methods that read the same on every backend; each backend provides ``_insert_rows``."""
 
@@ -32,12 +42,14 @@ class SharedMethods:
                              "(or `geoapp demo`) first")
 
     def add_status_records(self, tx, edition, records, batch_id, user, is_demo=False):
+        require_user(user, "status records")
         frame = records.copy()
         for col in ("decision_no", "source", "note"):
             frame[col] = frame[col].fillna("") if col in frame else ""
         return self._insert_rows(tx, "status_records", STATUS_COLUMNS, edition, frame, batch_id, user, is_demo)
 
     def add_indicator_values(self, tx, edition, values, batch_id, user, is_demo=False):
+        require_user(user, "indicator values")
         frame = values.copy()
         for col in ("source", "note"):
             frame[col] = frame[col].fillna("") if col in frame else ""

@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 
 from ..errors import ConfigError, NotFoundError, StoreError
-from .common import SharedMethods, migrations
+from .common import SharedMethods, migrations, require_user
 from .common import now as _now
 from .base import UNIT_COLUMNS, BatchInfo, Store
 from .postgis_auth import PostGISAuthMixin
@@ -261,6 +261,7 @@ class PostGISStore(SharedMethods, PostGISAuthMixin, Store):
 
     # -- writes -------------------------------------------------------------------------------
     def add_batch(self, tx, batch: BatchInfo) -> int:
+        require_user(batch.user, f"a {batch.kind} import batch")
         return int(tx.execute(self._t(
             'INSERT INTO import_batches(kind, edition, source, file_hash, "user", started_at, row_count, detail,'
             " is_demo) VALUES (:kind, :edition, :source, :file_hash, :user, :started_at, :row_count, :detail,"
@@ -377,6 +378,7 @@ class PostGISStore(SharedMethods, PostGISAuthMixin, Store):
         return len(rows)
 
     def rollback_batch(self, tx, batch_id, user):
+        require_user(user, "a batch rollback")
         row = tx.execute(self._t("SELECT id, kind, state FROM import_batches WHERE id = :id FOR UPDATE"),
                          {"id": int(batch_id)}).fetchone()
         if row is None:
@@ -392,6 +394,7 @@ class PostGISStore(SharedMethods, PostGISAuthMixin, Store):
         return {"id": batch_id, "kind": row[1]}
 
     def audit(self, tx, user, action, target="", detail=None, origin=""):
+        require_user(user, "an audit row")
         tx.execute(self._t('INSERT INTO audit_log(at, "user", action, target, detail, origin)'
                            " VALUES (:at, :user, :action, :target, :detail, :origin)"),
                    {"at": _now(), "user": user, "action": action, "target": target or "",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from ..errors import InputError, NotFoundError
+from .base_auth import GIVE_BACK_LOGIN_SLOT_SQL, PRUNE_LOGIN_SLOTS_SQL, TAKE_LOGIN_SLOT_SQL, TAKE_USER_ATTEMPT_SQL
 from .common import now as _now
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
@@ -52,6 +53,13 @@ class PostGISAuthMixin:
         if res.rowcount == 0:
             raise NotFoundError(f"no user {name!r}", message_vi=f"không có người dùng {name!r}")
 
+    def bump_session_epoch(self, tx, name):
+        row = tx.execute(self._t("UPDATE users SET session_epoch = session_epoch + 1, updated_at = :now"
+                                 " WHERE name = :name RETURNING id"), {"now": _now(), "name": name}).fetchone()
+        if row is None:
+            raise NotFoundError(f"no user {name!r}", message_vi=f"không có người dùng {name!r}")
+        return int(row[0])
+
     def _user_row(self, where: str, params) -> dict | None:
         with self._read() as con:
             try:
@@ -94,6 +102,65 @@ class PostGISAuthMixin:
                          {"now": _now(), "u": int(user_id)})
         return res.rowcount
 
+    def _write_one(self, sql: str, params: dict, *before) -> list[dict]:
+        """Run one statement (after the ``(sql, params)`` pairs of ``before``) in its own small
+        transaction, outside :meth:`transaction` (no meta lock, no data_version bump). The counters
+        stay atomic because each is one UPDATE / upsert: PostgreSQL locks the row and re-checks the
+        WHERE against the newest version when a parallel writer got there first."""
+        self._require_schema()
+        with self.engine.begin() as con:
+            for sql_before, params_before in before:
+                con.execute(self._t(sql_before), params_before)
+            result = con.execute(self._t(sql), params)
+            return [dict(r) for r in result.mappings().fetchall()] if result.returns_rows else []
+
+    def take_login_slot(self, origin, since, limit):
+        take = {"origin": origin, "now": _now(), "since": since, "limit": int(limit)}
+        return bool(self._write_one(TAKE_LOGIN_SLOT_SQL, take, (PRUNE_LOGIN_SLOTS_SQL, {"since": since})))
+
+    def give_back_login_slot(self, origin):
+        self._write_one(GIVE_BACK_LOGIN_SLOT_SQL, {"origin": origin})
+
+    def take_user_attempt(self, name, max_failed, lock_until):
+        rows = self._write_one(TAKE_USER_ATTEMPT_SQL, {"name": name, "max": int(max_failed), "lock": lock_until,
+                                                       "now": _now()})
+        if not rows:
+            return None
+        user = rows[0]
+        user["provinces"] = json.loads(user["provinces"])
+        return user
+
+    def add_session(self, tx, user_id, sid_hash, epoch, expires_at):
+        now = _now()
+        tx.execute(self._t("DELETE FROM sessions WHERE user_id = :u"
+                           " AND (expires_at <= :now OR revoked_at IS NOT NULL)"), {"u": int(user_id), "now": now})
+        return int(tx.execute(self._t(
+            "INSERT INTO sessions(user_id, sid_hash, epoch, created_at, expires_at)"
+            " VALUES (:u, :h, :e, :now, :exp) RETURNING id"),
+            {"u": int(user_id), "h": sid_hash, "e": int(epoch), "now": now, "exp": expires_at}).scalar_one())
+
+    def session_user(self, sid_hash):
+        self._require_schema()
+        with self._read() as con:
+            row = con.execute(self._t(
+                "SELECT s.id AS s_id, s.epoch AS s_epoch, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at,"
+                " u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.sid_hash = :h"),
+                {"h": sid_hash}).mappings().fetchone()
+        if row is None:
+            return None
+        user = dict(row)
+        user["session"] = {k[2:]: user.pop(k) for k in ("s_id", "s_epoch", "s_expires_at", "s_revoked_at")}
+        user["provinces"] = json.loads(user["provinces"])
+        return user
+
+    def revoke_session(self, tx, sid_hash):
+        return tx.execute(self._t("UPDATE sessions SET revoked_at = :now WHERE sid_hash = :h AND revoked_at IS NULL"),
+                          {"now": _now(), "h": sid_hash}).rowcount
+
+    def revoke_sessions(self, tx, user_id):
+        return tx.execute(self._t("UPDATE sessions SET revoked_at = :now WHERE user_id = :u AND revoked_at IS NULL"),
+                          {"now": _now(), "u": int(user_id)}).rowcount
+
     def record_login(self, origin, name, ok):
         with self.engine.begin() as con:
             con.execute(self._t("INSERT INTO login_attempts(at, origin, name, ok) VALUES (:at, :o, :n, :ok)"),
@@ -104,12 +171,12 @@ class PostGISAuthMixin:
             return int(con.execute(self._t("SELECT COUNT(*) FROM login_attempts WHERE origin = :o AND ok = 0"
                                            " AND at >= :since"), {"o": origin, "since": since}).scalar())
 
-    def add_share_link(self, tx, token_hash, view, edition, province, created_by, expires_at):
+    def add_share_link(self, tx, token_hash, view, edition, province, created_by, expires_at, creator_epoch=None):
         return int(tx.execute(self._t(
-            "INSERT INTO share_links(token_hash, view, edition, province, created_by, created_at, expires_at)"
-            " VALUES (:h, :v, :e, :p, :by, :now, :exp) RETURNING id"),
+            "INSERT INTO share_links(token_hash, view, edition, province, created_by, created_at, expires_at,"
+            " creator_epoch) VALUES (:h, :v, :e, :p, :by, :now, :exp, :ce) RETURNING id"),
             {"h": token_hash, "v": view, "e": edition, "p": province, "by": created_by, "now": _now(),
-             "exp": expires_at}).scalar_one())
+             "exp": expires_at, "ce": None if creator_epoch is None else int(creator_epoch)}).scalar_one())
 
     def share_link(self, token_hash):
         with self._read() as con:

@@ -22,7 +22,7 @@ import shapely
 
 from ..errors import StoreError
 from ..errors import NotFoundError
-from .common import SharedMethods, migrations
+from .common import SharedMethods, migrations, require_user
 from .common import now as _now
 from .base import UNIT_COLUMNS, BatchInfo, Store
 from .sqlite_auth import SQLiteAuthMixin
@@ -130,6 +130,7 @@ class SQLiteStore(SharedMethods, SQLiteAuthMixin, Store):
 
     # -- writes -------------------------------------------------------------------------------
     def add_batch(self, tx, batch: BatchInfo) -> int:
+        require_user(batch.user, f"a {batch.kind} import batch")
         cur = tx.execute(
             "INSERT INTO import_batches(kind, edition, source, file_hash, user, started_at, row_count, detail, is_demo)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -244,6 +245,7 @@ class SQLiteStore(SharedMethods, SQLiteAuthMixin, Store):
         return len(rows)
 
     def rollback_batch(self, tx, batch_id, user):
+        require_user(user, "a batch rollback")
         row = tx.execute("SELECT id, kind, state FROM import_batches WHERE id=?", (batch_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
@@ -258,6 +260,7 @@ class SQLiteStore(SharedMethods, SQLiteAuthMixin, Store):
         return {"id": batch_id, "kind": row[1]}
 
     def audit(self, tx, user, action, target="", detail=None, origin=""):
+        require_user(user, "an audit row")
         tx.execute("INSERT INTO audit_log(at, user, action, target, detail, origin) VALUES (?,?,?,?,?,?)",
                    (_now(), user, action, target, json.dumps(detail or {}, ensure_ascii=False, default=str),
                     origin))

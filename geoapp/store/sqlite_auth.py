@@ -6,6 +6,7 @@ import sqlite3
 
 
 from ..errors import InputError, NotFoundError
+from .base_auth import GIVE_BACK_LOGIN_SLOT_SQL, PRUNE_LOGIN_SLOTS_SQL, TAKE_LOGIN_SLOT_SQL, TAKE_USER_ATTEMPT_SQL
 from .common import now as _now
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
@@ -35,6 +36,14 @@ class SQLiteAuthMixin:
         cur = tx.execute(f"UPDATE users SET {sets} WHERE name=?", (*fields.values(), _now(), name))
         if cur.rowcount == 0:
             raise NotFoundError(f"no user {name!r}", message_vi=f"không có người dùng {name!r}")
+
+    def bump_session_epoch(self, tx, name):
+        # fetchall: a RETURNING statement left half-stepped would block the COMMIT
+        rows = tx.execute("UPDATE users SET session_epoch = session_epoch + 1, updated_at=? WHERE name=? RETURNING id",
+                          (_now(), name)).fetchall()
+        if not rows:
+            raise NotFoundError(f"no user {name!r}", message_vi=f"không có người dùng {name!r}")
+        return int(rows[0][0])
 
     def _user_row(self, where: str, params) -> dict | None:
         self._require_schema()
@@ -77,6 +86,73 @@ class SQLiteAuthMixin:
         cur = tx.execute("UPDATE api_tokens SET revoked_at=? WHERE user_id=? AND revoked_at IS NULL", (_now(), user_id))
         return cur.rowcount
 
+    def _write_one(self, sql: str, params: dict, *before) -> list[sqlite3.Row]:
+        """Run one statement (after the ``(sql, params)`` pairs of ``before``) in its own ``BEGIN
+        IMMEDIATE`` transaction: parallel callers queue on the write lock, so a counter is never read
+        by one and written by another in between. Does not bump data_version (no map data changes)."""
+        self._require_schema()
+        con = self._connect()
+        try:
+            con.row_factory = sqlite3.Row
+            con.execute("BEGIN IMMEDIATE")
+            for sql_before, params_before in before:
+                con.execute(sql_before, params_before)
+            rows = con.execute(sql, params).fetchall()
+            con.execute("COMMIT")
+            return rows
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def take_login_slot(self, origin, since, limit):
+        take = {"origin": origin, "now": _now(), "since": since, "limit": int(limit)}
+        return bool(self._write_one(TAKE_LOGIN_SLOT_SQL, take, (PRUNE_LOGIN_SLOTS_SQL, {"since": since})))
+
+    def give_back_login_slot(self, origin):
+        self._write_one(GIVE_BACK_LOGIN_SLOT_SQL, {"origin": origin})
+
+    def take_user_attempt(self, name, max_failed, lock_until):
+        rows = self._write_one(TAKE_USER_ATTEMPT_SQL, {"name": name, "max": int(max_failed), "lock": lock_until,
+                                                       "now": _now()})
+        if not rows:
+            return None
+        user = dict(rows[0])
+        user["provinces"] = json.loads(user["provinces"])
+        return user
+
+    def add_session(self, tx, user_id, sid_hash, epoch, expires_at):
+        now = _now()
+        tx.execute("DELETE FROM sessions WHERE user_id=? AND (expires_at<=? OR revoked_at IS NOT NULL)",
+                   (int(user_id), now))
+        cur = tx.execute("INSERT INTO sessions(user_id, sid_hash, epoch, created_at, expires_at) VALUES (?,?,?,?,?)",
+                         (int(user_id), sid_hash, int(epoch), now, expires_at))
+        return int(cur.lastrowid)
+
+    def session_user(self, sid_hash):
+        self._require_schema()
+        with self._read() as con:
+            con.row_factory = sqlite3.Row
+            row = con.execute("SELECT s.id AS s_id, s.epoch AS s_epoch, s.expires_at AS s_expires_at, "
+                              "s.revoked_at AS s_revoked_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id "
+                              "WHERE s.sid_hash=?", (sid_hash,)).fetchone()
+        if row is None:
+            return None
+        user = dict(row)
+        user["session"] = {k[2:]: user.pop(k) for k in ("s_id", "s_epoch", "s_expires_at", "s_revoked_at")}
+        user["provinces"] = json.loads(user["provinces"])
+        return user
+
+    def revoke_session(self, tx, sid_hash):
+        return tx.execute("UPDATE sessions SET revoked_at=? WHERE sid_hash=? AND revoked_at IS NULL",
+                          (_now(), sid_hash)).rowcount
+
+    def revoke_sessions(self, tx, user_id):
+        return tx.execute("UPDATE sessions SET revoked_at=? WHERE user_id=? AND revoked_at IS NULL",
+                          (_now(), int(user_id))).rowcount
+
     def record_login(self, origin, name, ok):
         con = self._connect()
         try:
@@ -89,10 +165,11 @@ class SQLiteAuthMixin:
             return con.execute("SELECT COUNT(*) FROM login_attempts WHERE origin=? AND ok=0 AND at>=?",
                                (origin, since)).fetchone()[0]
 
-    def add_share_link(self, tx, token_hash, view, edition, province, created_by, expires_at):
+    def add_share_link(self, tx, token_hash, view, edition, province, created_by, expires_at, creator_epoch=None):
         cur = tx.execute("INSERT INTO share_links(token_hash, view, edition, province, created_by, created_at, "
-                         "expires_at) VALUES (?,?,?,?,?,?,?)",
-                         (token_hash, view, edition, province, created_by, _now(), expires_at))
+                         "expires_at, creator_epoch) VALUES (?,?,?,?,?,?,?,?)",
+                         (token_hash, view, edition, province, created_by, _now(), expires_at,
+                          None if creator_epoch is None else int(creator_epoch)))
         return int(cur.lastrowid)
 
     def share_link(self, token_hash):

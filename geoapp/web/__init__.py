@@ -31,10 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ..schemes import load_catalogue
     app.extensions["geoapp.catalogue"] = load_catalogue(settings.get("SCHEMES_FILE") or None)
 
-    from . import admin, api, auth, errors, exports, i18n, pages, security
-    security.init_app(app)
+    from . import admin, api, auth, errors, exports, gate, i18n, pages, security, strict_json
+    security.init_app(app)          # also ProxyFix when TRUSTED_PROXIES > 0
+    strict_json.init_app(app)       # jsonify never writes NaN/Infinity
     i18n.init_app(app)
     auth.init_app(app)
+    gate.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     errors.init_app(app)

@@ -1,24 +1,32 @@
 """Administration: the audit log, users, and the web upload of boundary, status and indicator files.
 
 Uploads are checked before anything is read (size by MAX_CONTENT_LENGTH, type by extension and
-magic bytes, zips by :func:`geoapp.sources.check_zip_members`), validated exactly as the CLI
-does, previewed with every problem, and imported only when the user commits the preview.
+magic bytes, a zip's directory by :func:`geoapp.sources.check_zip_members`), validated exactly as
+the CLI does (the readers inflate every zip and .xlsx with a byte counter before GDAL or openpyxl
+open it: :func:`geoapp.sources.check_zip`), previewed with every problem, and imported only when
+the user commits the preview.
+
+Trip-wires: the upload folder is removed on *every* error, whatever raised (see
+:mod:`geoapp.uploads`), and previews older than ``UPLOAD_TTL_HOURS`` are swept on each upload
+request. A file that cannot be read answers 422 whatever the parser raised — never 500 — and
+no message shown may hold a server path (GDAL quotes the paths it opens).
 """
 from __future__ import annotations
 
-import secrets
-import shutil
 import zipfile
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.utils import secure_filename
 
+from .. import uploads
+
 from ..boundaries import read_boundaries
-from ..errors import GeoappError, InputError, ValidationError
-from ..ingest import check_edition, import_boundaries
+from ..errors import GeoappError, InputError
+from ..ingest import import_boundaries
 from ..records import import_indicator_file, import_status_file
-from ..sources import check_zip_members
+from ..sources import check_zip_members, without_paths
 from .store_access import catalogue, store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -29,8 +37,9 @@ MAGIC = {".zip": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".gpkg": (b"SQLite
 
 
 def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    """The uploads folder, after sweeping the previews older than ``UPLOAD_TTL_HOURS``."""
+    folder = uploads.root(current_app.instance_path)
+    uploads.sweep(folder, current_app.config.get("UPLOAD_TTL_HOURS", 24))
     return folder
 
 
@@ -39,16 +48,19 @@ def _check_type(path: Path, kind: str) -> None:
     if suffix not in ALLOWED[kind]:
         raise InputError(f"{path.name}: a {kind} upload must be one of {', '.join(ALLOWED[kind])} "
                          "(zip a shapefile set)", message_vi=f"{path.name}: loại tệp không hợp lệ cho {kind}")
-    head = path.read_bytes()[:32]
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name} is empty", message_vi=f"{path.name} không có dữ liệu")
+    with path.open("rb") as fh:
+        head = fh.read(32)
     if suffix in MAGIC and not head.startswith(MAGIC[suffix]):
         raise InputError(f"{path.name} is not really a {suffix} file", message_vi=f"{path.name} không đúng định dạng {suffix}")
     if suffix in (".geojson", ".json") and not head.lstrip().startswith(b"{"):
         raise InputError(f"{path.name} is not GeoJSON", message_vi=f"{path.name} không phải GeoJSON")
-    if suffix in (".zip", ".xlsx"):
+    if suffix in (".zip", ".xlsx"):      # the directory only; the reader inflates and counts
         try:
             with zipfile.ZipFile(path) as zf:
                 check_zip_members(path.name, zf.infolist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, EOFError, OverflowError):
             raise InputError(f"{path.name} is a damaged zip file", message_vi=f"{path.name} bị hỏng") from None
 
 
@@ -58,7 +70,9 @@ def _validate(kind: str, path: Path, edition: str, province: str):
         outside = sorted(set(read.units["province_code"]) - {province})
         if outside:
             raise InputError(f"the file holds provinces {', '.join(outside)} besides {province}; upload them "
-                             "separately (each needs its own permission)")
+                             "separately (each needs its own permission)",
+                             message_vi=f"tệp có cả các tỉnh {', '.join(outside)} ngoài tỉnh {province}; hãy tải "
+                                        "lên riêng từng tỉnh (mỗi tỉnh cần quyền riêng)")
         return {"records": len(read.units), "problems": [p.to_dict() for p in read.problems]}
     fn = import_status_file if kind == "status" else import_indicator_file
     report = fn(store(), path, edition, catalogue(), province=province, dry_run=True, user=g.principal.name)
@@ -91,27 +105,22 @@ def upload():
     """Upload a file: checked, validated and previewed; nothing is imported yet."""
     if request.method == "GET":
         return render_template("upload.html", kinds=KINDS, preview=None, error=None)
-    kind = request.form.get("kind", "")
-    edition = request.form.get("edition", "")
-    province = (request.form.get("province") or "").zfill(2)
+    kind, edition, province = g.params.kind, g.params.edition, g.params.province   # checked by the gate
     file = request.files.get("file")
-    if kind not in KINDS or file is None or not file.filename:
+    if file is None or not file.filename:
         abort(400, "choose a kind and a file")
-    check_edition(edition)
     name = secure_filename(file.filename) or "upload"
-    upload_id = secrets.token_urlsafe(16)
-    folder = _uploads() / upload_id
-    folder.mkdir()
-    path = folder / name
-    file.save(path)
+    upload_id, folder = uploads.new_folder(_uploads())
     try:
+        path = folder / name
+        file.save(path)
         _check_type(path, kind)
         preview = _validate(kind, path, edition, province)
-    except GeoappError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        problems = [p.to_dict() for p in getattr(exc, "problems", [])]
-        return render_template("upload.html", kinds=KINDS, preview=None, error=exc, problems=problems,
-                               filename=file.filename), 422
+    except Exception as exc:                        # whatever raised, nothing stays behind
+        uploads.discard(folder)
+        if isinstance(exc, HTTPException):
+            raise
+        return _refused(_as_input_error(exc, file.filename), folder, file.filename)
     return render_template("upload.html", kinds=KINDS, error=None, filename=file.filename,
                            preview={"id": upload_id, "kind": kind, "edition": edition, "province": province,
                                     "name": name, **preview})
@@ -120,29 +129,48 @@ def upload():
 @bp.post("/upload/commit")
 def upload_commit():
     """Import a previewed upload (all or nothing)."""
-    upload_id = request.form.get("upload_id", "")
-    kind = request.form.get("kind", "")
-    edition = request.form.get("edition", "")
-    province = (request.form.get("province") or "").zfill(2)
-    if not upload_id.replace("-", "").replace("_", "").isalnum() or kind not in KINDS:
-        abort(400, "unknown upload")
-    folder = _uploads() / upload_id
-    files = list(folder.iterdir()) if folder.is_dir() else []
-    if len(files) != 1:
-        abort(404, "this upload has expired or was already imported; upload the file again")
-    path = files[0]
-    check_edition(edition)
-    user, origin = g.principal.name, request.remote_addr or ""
+    q = g.params                                    # checked by the gate (web.params.UploadCommitParams)
+    upload_id, kind, edition, province = q.upload_id, q.kind, q.edition, q.province
+    folder = uploads.folder_of(_uploads(), upload_id)
     try:
+        files = list(folder.iterdir()) if folder is not None and folder.is_dir() else []
+        if len(files) != 1:
+            abort(404, "this upload has expired or was already imported; upload the file again")
+        path = files[0]
+        user, origin = g.principal.name, request.remote_addr or ""
         if kind == "boundaries":
             _validate(kind, path, edition, province)        # the province check again, against this request
             report = import_boundaries(store(), [path], edition, user=user, origin=origin, provinces=[province])
         else:
             fn = import_status_file if kind == "status" else import_indicator_file
             report = fn(store(), path, edition, catalogue(), province=province, user=user, origin=origin)
-    except ValidationError as exc:
-        return render_template("upload.html", kinds=KINDS, preview=None, error=exc,
-                               problems=[p.to_dict() for p in exc.problems], filename=path.name), 422
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    except InputError as exc:                       # the file, read again, is refused: show why
+        return _refused(exc, folder, path.name)
+    finally:                                        # imported or not, the upload is used up
+        uploads.discard(folder)
     return render_template("upload_done.html", report=report, kind=kind)
+
+
+def _as_input_error(exc: Exception, filename: str) -> GeoappError:
+    """``exc`` if geoapp raised it; anything else a parser raised becomes a plain refusal (logged)."""
+    if isinstance(exc, GeoappError):
+        return exc
+    current_app.logger.exception("upload %r could not be read", filename)
+    return InputError("the file could not be read; check that it is a complete, valid file of the chosen kind "
+                      f"({type(exc).__name__})", message_vi="không đọc được tệp; hãy kiểm tra tệp có đầy đủ, "
+                      f"đúng định dạng của loại đã chọn ({type(exc).__name__})")
+
+
+def _refused(exc: GeoappError, folder: Path | None, filename: str):
+    """The upload page with the error and every problem, 422, with no server path in any text."""
+    known = (str(folder), str(folder.resolve())) if folder is not None else ()
+    known += (current_app.instance_path,)
+
+    def clean(text: str) -> str:
+        return without_paths(text or "", known)
+
+    shown = InputError(clean(exc.message), message_vi=clean(exc.message_vi))
+    problems = [{**p, "where": clean(p["where"]), "message": clean(p["message"]),
+                 "message_vi": clean(p["message_vi"])} for p in (x.to_dict() for x in getattr(exc, "problems", []))]
+    return render_template("upload.html", kinds=KINDS, preview=None, error=shown, problems=problems,
+                           filename=filename), 422

@@ -1,19 +1,17 @@
 """JSON API under /api/v1. Every response that depends on data is cached by data version (ETag)."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify
 
 from .. import crosswalk, mapdata
 from .. import status as st
-from ..errors import InputError, NotFoundError
-from ..imports import parse_date
-from ..ingest import check_edition, export_units
+from ..errors import InputError
+from ..ingest import export_units
 from ..records import current_statuses, indicator_values, pick_period, unit_history
-from . import openapi
+from . import openapi, strict_json
 from .cache import cached
 from .policy import readable
 from .store_access import catalogue, store
@@ -22,45 +20,17 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _json(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
-
-
-def _province_arg(edition: str, required: bool = True) -> str | None:
-    """The ``province`` query argument, checked; ``all`` (or absent when not required) = every province."""
-    province = request.args.get("province")
-    if province == "all":
-        return None
-    if not province:
-        if required:
-            raise InputError("give ?province=<code>", message_vi="cần tham số ?province=<mã tỉnh>")
-        return None
-    province = province.zfill(2)
-    if province not in set(store().provinces(edition)["code"]):
-        raise NotFoundError(f"no province {province} in edition {edition}",
-                            message_vi=f"không có tỉnh {province} trong phiên bản {edition}")
-    return province
+    """Compact UTF-8 JSON; NaN/Infinity (numpy too, at any depth) become null, never invalid JSON."""
+    return strict_json.dumps(obj)
 
 
 def _as_of() -> str:
-    raw = request.args.get("as_of")
-    if not raw:
-        return date.today().isoformat()
-    day = parse_date(raw)
-    if not day:
-        raise InputError(f"as_of {raw!r} is not a date (YYYY-MM-DD)", message_vi=f"as_of {raw!r} không phải ngày")
-    return day
-
-
-def _lang() -> str:
-    return "en" if request.args.get("lang") == "en" else "vi"
+    """The parsed ``as_of``, or today."""
+    return g.params.as_of or date.today().isoformat()
 
 
 def _scheme():
-    code = request.args.get("scheme", "antt")
-    cat = catalogue()
-    if code not in cat.schemes:
-        raise InputError(f"unknown scheme {code!r}; use one of {', '.join(cat.schemes)}")
-    return cat.schemes[code]
+    return catalogue().schemes[g.params.scheme]
 
 
 def statuses_payload(edition, province, scheme, day, lang) -> dict:
@@ -168,7 +138,6 @@ def editions():
 @bp.get("/<edition>/provinces")
 def provinces(edition: str):
     """Provinces of an edition with unit counts."""
-    check_edition(edition)
 
     def produce():
         frame = store().provinces(edition)
@@ -179,23 +148,14 @@ def provinces(edition: str):
 @bp.get("/<edition>/units")
 def units(edition: str):
     """Units of a province as GeoJSON (``lod`` 0–3, default 2) or CSV; geometry only, no statuses."""
-    check_edition(edition)
-    province = _province_arg(edition)
-    try:
-        lod = int(request.args.get("lod", 2 if province else 3))
-    except ValueError:
-        raise InputError("lod must be 0, 1, 2 or 3") from None
-    if lod not in (0, 1, 2, 3):
-        raise InputError("lod must be 0, 1, 2 or 3")
+    province = g.params.province
+    lod = g.params.lod if g.params.lod is not None else (2 if province else 3)
     if province is None and lod < 2:
         # 7 M vertices of full-resolution GeoJSON freeze a browser: the country comes simplified
         raise InputError("the whole edition is served at lod 2 or 3; ask for one province for more detail",
                          message_vi="cả nước chỉ phục vụ ở mức chi tiết 2 hoặc 3; hãy chọn một tỉnh để xem chi tiết hơn")
-    fmt = request.args.get("format", "geojson")
-    if fmt == "csv":
+    if g.params.format == "csv":
         return cached(lambda: export_units(store(), edition, province, "csv"), "text/csv; charset=utf-8")
-    if fmt != "geojson":
-        raise InputError("format must be geojson or csv")
     return cached(lambda: mapdata.units_geojson(store().geometries(edition, province, lod=lod)),
                   "application/geo+json", max_age=3600)
 
@@ -203,11 +163,7 @@ def units(edition: str):
 @bp.get("/<edition>/statuses")
 def statuses(edition: str):
     """Status of every unit of a province on ``as_of`` for ``scheme``, with the legend and counts."""
-    check_edition(edition)
-    province = _province_arg(edition)
-    scheme = _scheme()
-    day = _as_of()
-    lang = _lang()
+    province, scheme, day, lang = g.params.province, _scheme(), _as_of(), g.params.lang
 
     return cached(lambda: _json(statuses_payload(edition, province, scheme, day, lang)), "application/json",
                   extra=lang)
@@ -216,22 +172,9 @@ def statuses(edition: str):
 @bp.get("/<edition>/indicators")
 def indicators(edition: str):
     """Values of one indicator for a period, classed with breaks shared by all periods."""
-    check_edition(edition)
-    province = _province_arg(edition)
-    code = request.args.get("indicator", "")
-    ind = catalogue().indicators.get(code)
-    if ind is None:
-        raise InputError(f"unknown indicator {code!r}; use one of {', '.join(catalogue().indicators)}")
-    method = request.args.get("classes", "quantiles")
-    try:
-        k = int(request.args.get("k", 5))
-        user_breaks = [float(x) for x in request.args.get("breaks", "").split(",") if x.strip()]
-    except ValueError:
-        raise InputError("k must be a whole number and breaks a comma-separated list of numbers") from None
-    rate = request.args.get("rate") == "1000"
-    period = request.args.get("period")
-
-    lang = _lang()
+    q = g.params
+    province, code, method, k, user_breaks, rate, period, lang = (
+        q.province, q.indicator, q.classes, q.k, list(q.breaks), q.rate, q.period, q.lang)
     return cached(lambda: _json(indicators_payload(edition, province, code, method=method, k=k, user_breaks=user_breaks,
                                                    rate=rate, period=period, lang=lang)),
                   "application/json", extra=lang)
@@ -240,7 +183,6 @@ def indicators(edition: str):
 @bp.get("/<edition>/provinces.geojson")
 def provinces_geojson(edition: str):
     """Province outlines with, per province, units per status of ``scheme`` on ``as_of``."""
-    check_edition(edition)
     scheme = _scheme()
     day = _as_of()
 
@@ -273,11 +215,7 @@ def provinces_geojson(edition: str):
 @bp.get("/<edition>/outlines")
 def outlines(edition: str):
     """Province outlines of the whole edition, or district outlines of one province (pre-2025)."""
-    check_edition(edition)
-    level = request.args.get("level", "province")
-    if level not in ("province", "district"):
-        raise InputError("level must be province or district")
-    province = _province_arg(edition, required=level == "district")
+    level, province = g.params.level, g.params.province
 
     def produce():
         s = store()
@@ -298,26 +236,14 @@ def hotspots(edition: str):
 
     from .. import analysis
 
-    check_edition(edition)
-    province = _province_arg(edition, required=False)
-    args = request.args
-    try:
-        permutations = int(args.get("permutations", 999))
-        seed = int(args.get("seed", 12345))
-        fdr = None if args.get("fdr") in ("none", "off") else float(args.get("fdr", 0.05))
-    except ValueError:
-        raise InputError("permutations and seed must be whole numbers, fdr a number or 'none'") from None
-    if not 1 <= permutations <= 9999:
-        raise InputError("permutations must be between 1 and 9,999 on the web (the CLI allows more)")
-    lang = _lang()
+    q = g.params
+    province, permutations, lang = q.province, q.permutations, q.lang
 
     def produce():
         frame, run = analysis.run_hotspots(
-            store(), catalogue(), edition, province, indicator=args.get("indicator") or None,
-            scheme=args.get("scheme") or None, status=args.get("status") or None, period=args.get("period") or None,
-            as_of=_as_of() if args.get("as_of") else None, method=args.get("method") or None,
-            weights=args.get("weights", "queen"), permutations=permutations, seed=seed, fdr=fdr,
-            rate=args.get("rate") == "1000")
+            store(), catalogue(), edition, province, indicator=q.indicator, scheme=q.scheme, status=q.status,
+            period=q.period, as_of=q.as_of, method=q.method, weights=q.weights, permutations=permutations,
+            seed=q.seed, fdr=q.fdr, rate=q.rate)
         return _json({"run": asdict(run), "legend": analysis.legend(frame, lang),
                       "how_to_read": analysis.HOW_TO_READ[lang].format(perm=permutations),
                       "rows": analysis.result_rows(frame, lang)})
@@ -329,10 +255,7 @@ def emerging(edition: str):
     """Emerging hot spots of an indicator over the yearly series (Gi* per year + Mann–Kendall)."""
     from .. import analysis
 
-    check_edition(edition)
-    province = _province_arg(edition, required=False)
-    indicator = request.args.get("indicator", "")
-    rate = request.args.get("rate") == "1000"
+    province, indicator, rate, lang = g.params.province, g.params.indicator, g.params.rate, g.params.lang
 
     def produce():
         frame, periods = analysis.run_emerging(store(), catalogue(), edition, province, indicator, rate=rate)
@@ -344,17 +267,13 @@ def emerging(edition: str):
                                   "colour": analysis.EMERGING_COLOURS[c], "units": int(counts[c])}
                                  for c in analysis.EMERGING_COLOURS if c in counts],
                       "rows": rows.to_dict("records")})
-    lang = _lang()
     return cached(produce, "application/json", extra=lang)
 
 
 @bp.get("/<edition>/stats")
 def stats(edition: str):
     """Units per status of a scheme on a date, for a province or the whole edition."""
-    check_edition(edition)
-    province = _province_arg(edition, required=False)
-    scheme = _scheme()
-    day = _as_of()
+    province, scheme, day = g.params.province, _scheme(), _as_of()
 
     def produce():
         _, total, counts = _counts(edition, province, scheme, day)
@@ -366,11 +285,9 @@ def stats(edition: str):
 @bp.get("/<edition>/units/<code>")
 def unit(edition: str, code: str):
     """One unit with its attributes and full status history."""
-    check_edition(edition)
+    code = g.params.code
     units = store().units(edition)
-    row = units[units["code"] == code.zfill(5)]
-    if row.empty:
-        raise NotFoundError(f"no unit {code} in edition {edition}", message_vi=f"không có đơn vị {code}")
+    row = units[units["code"] == code]
     history = unit_history(store(), edition, code)
     keep = ["scheme", "status", "valid_from", "valid_to", "effective_to", "decision_no", "decision_date", "source",
             "note", "batch_id", "batch_state", "is_demo"]

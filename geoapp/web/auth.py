@@ -1,4 +1,11 @@
-"""Sign-in, sessions, API tokens, CSRF and the policy check that runs before every request."""
+"""Sign-in, sessions, API tokens, CSRF and share links; the gate (gate.py) calls
+:func:`load_principal`, :func:`check_csrf` and :func:`deny` before every request.
+
+Trip-wires: the session cookie is signed but client-side, so it carries only a random session id
+(``sid``); whether that id still opens anything is decided on the server each request
+(:func:`geoapp.access.live_session`), which is what makes logout final. A session without a CSRF
+token accepts no form at all — there is no fallback value.
+"""
 from __future__ import annotations
 
 import hmac
@@ -9,9 +16,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
                    url_for)
 
 from .. import access
-from ..errors import GeoappError
-from ..ingest import check_edition
-from .policy import ADMIN, ANY_EDITOR, POLICY, PUBLIC, SIGNED_IN
+from ..errors import InputError
 from .store_access import store
 
 bp = Blueprint("auth", __name__)
@@ -28,7 +33,7 @@ def _origin() -> str:
     return request.remote_addr or ""
 
 
-def _load_principal() -> access.Principal:
+def load_principal() -> access.Principal:
     public = bool(current_app.config.get("PUBLIC_READ"))
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
@@ -36,10 +41,9 @@ def _load_principal() -> access.Principal:
         if user is None or user["disabled"]:
             abort(401, "invalid or revoked API token")
         return access.principal_of(user, "token")
-    name = session.get("user")
-    if name:
-        user = store().user(name)
-        if user and not user["disabled"] and user["session_epoch"] == session.get("epoch"):
+    if "sid" in session or "user" in session:     # "user": a cookie from before server-side sessions
+        user = access.live_session(store(), session.get("sid"))
+        if user is not None:
             return access.principal_of(user, "session")
         session.clear()
     shared = _shared_grants()
@@ -61,7 +65,7 @@ def _shared_grants() -> set[str]:
     return grants
 
 
-def _deny(status: int, message: str, message_vi: str):
+def deny(status: int, message: str, message_vi: str):
     if request.path.startswith("/api/"):
         resp = jsonify({"status": status, "error": "Unauthorized" if status == 401 else "Forbidden",
                         "message": message, "message_vi": message_vi})
@@ -72,55 +76,22 @@ def _deny(status: int, message: str, message_vi: str):
     abort(status, message)
 
 
+def check_csrf() -> None:
+    """Refuse an unsafe request whose CSRF token does not match this session's (API-token requests
+    are exempt). A session that holds no token refuses every unsafe request: nothing to match."""
+    if request.method not in UNSAFE or g.principal.via == "token":
+        return
+    expected = session.get("csrf")
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    # bytes: compare_digest refuses str with non-ASCII characters (a 500 instead of a 400)
+    if not (isinstance(expected, str) and expected and sent
+            and hmac.compare_digest(sent.encode(), expected.encode())):
+        raise InputError("missing or wrong CSRF token; reload the page and try again",
+                         message_vi="thiếu hoặc sai mã CSRF; hãy tải lại trang rồi thử lại")
+
+
 def init_app(app):
     app.jinja_env.globals["csrf_token"] = csrf_token
-
-    @app.before_request
-    def check_access():
-        g.principal = _load_principal()
-        if request.method in UNSAFE and g.principal.via != "token":
-            sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-            if not hmac.compare_digest(sent, session.get("csrf", "\0")):
-                abort(400, "missing or wrong CSRF token; reload the page and try again")
-        rule = POLICY.get(request.endpoint or "")
-        if rule is None:
-            if request.endpoint is None:
-                return None          # 404 / 405 handled by Flask
-            return _deny(403, "no access rule for this page", "trang này chưa có quy tắc truy cập")
-        p = g.principal
-        if rule == PUBLIC:
-            return None
-        if rule == SIGNED_IN:
-            if not (p.authenticated or p.public_read):
-                return _deny(401, "sign in first", "hãy đăng nhập trước")
-            return None
-        if rule == ADMIN:
-            if not p.authenticated:
-                return _deny(401, "sign in first", "hãy đăng nhập trước")
-            return None if p.is_admin else _deny(403, "administrators only", "chỉ dành cho quản trị viên")
-        action, find = rule
-        view_args = request.view_args or {}
-        edition = view_args.get("edition") or request.values.get("edition") or "2025"
-        try:
-            check_edition(edition)
-            province = find(edition, request.args, view_args)
-        except GeoappError:
-            return None              # the view itself answers with the proper 4xx
-        if province == SIGNED_IN:
-            if not (p.authenticated or p.public_read or p.shared):
-                return _deny(401, "sign in first", "hãy đăng nhập trước")
-            return None
-        if province == ANY_EDITOR:
-            if not p.authenticated:
-                return _deny(401, "sign in first", "hãy đăng nhập trước")
-            return None if p.role in ("admin", "editor") else _deny(403, "editors only", "chỉ dành cho biên tập viên")
-        allowed = p.can_edit(edition, province) if action == "edit" else p.can_read(edition, province)
-        if not allowed and not (p.authenticated or p.public_read):
-            return _deny(401, "sign in first", "hãy đăng nhập trước")
-        if not allowed:
-            where = f"province {province} of edition {edition}" if province else f"the whole edition {edition}"
-            return _deny(403, f"you may not {action} {where}", f"bạn không có quyền truy cập {where}")
-        return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -134,19 +105,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.post("/share")
 def create_share():
-    """Create a share link for the map view in the form (the user must be able to read it)."""
-    edition = request.form.get("edition", "")
-    province = request.form.get("province", "")
-    check_edition(edition)
-    if not g.principal.can_read(edition, province if province != "all" else None):
-        abort(403, "you may not share what you cannot read")
-    query = request.form.get("query", "")
-    if len(query) > 1000 or any(ch in query for ch in "\r\n<>\"'"):
-        abort(400, "bad view")
-    try:
-        days = int(request.form.get("days", 7))
-    except ValueError:
-        abort(400, "days must be a whole number")
+    """Create a share link for the map view in the form (the gate checked that the user may read it)."""
+    q = g.params
+    edition, province, query, days = q.edition, q.province, q.query, q.days
     view = url_for("pages.embed_map", edition=edition, province=province) + ("?" + query.lstrip("?") if query else "")
     token = access.create_share_link(store(), view, edition, province, days, by=g.principal.name, origin=_origin())
     link = url_for("auth.open_share", token=token, _external=True)
@@ -182,28 +143,29 @@ def revoke_share(link_id: int):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with a user name and password."""
-    error = None
+    error, q = None, g.params                # web.params.LoginParams: form on POST, query on GET
     if request.method == "POST":
-        name = (request.form.get("name") or "").strip()
         try:
-            access.authenticate(store(), name, request.form.get("password") or "", _origin())
+            user = access.authenticate(store(), q.name, q.password, _origin())
         except access.ThrottledError as exc:
-            return render_template("login.html", error=exc, next=request.form.get("next")), 429
+            return render_template("login.html", error=exc, next=q.next), 429
         except access.AuthError as exc:
-            error = exc
+            error = exc        # one text for unknown, wrong, locked and disabled: the page says no more
         else:
-            user = store().user(name)
-            session.clear()
-            session["user"] = name
-            session["epoch"] = user["session_epoch"]
+            lifetime = current_app.permanent_session_lifetime.total_seconds() / 3600
+            sid = access.start_session(store(), user, hours=lifetime)
+            session.clear()    # nothing from before the sign-in survives it (no session fixation)
+            session["sid"] = sid
             session.permanent = True
-            return redirect(_safe_next(request.form.get("next")))
-    return render_template("login.html", error=error, next=request.args.get("next", "")), (401 if error else 200)
+            return redirect(_safe_next(q.next))
+    return render_template("login.html", error=error, next=q.next), (401 if error else 200)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser: the session ends on the server too."""
+    if g.principal.via == "session" and session.get("sid"):
+        access.end_session(store(), session["sid"], by=g.principal.name, origin=_origin())
     session.clear()
     return redirect(url_for("auth.login"))
 

@@ -5,17 +5,17 @@ import io
 import zipfile
 from datetime import date
 
-from flask import Response, request
-
 from .. import figures
-from ..errors import InputError
-from .exports import SOURCES, _filename, _title, table_bytes, view_data
+from .exports import MIMETYPES, SOURCES, ExportFile, _filename, _title, table_bytes, view_data
 from .store_access import catalogue, store
 
 
-def figure_spec(spec: dict) -> tuple[figures.FigureSpec, int, object]:
-    """(FigureSpec, number of units, geometry frame) for a view spec."""
-    payload, frame = view_data(spec)
+def figure_spec(spec: dict, data: tuple | None = None) -> tuple[figures.FigureSpec, int, object]:
+    """(FigureSpec, number of units, geometry frame) for a view spec.
+
+    ``data`` is ``view_data(spec)`` when the caller has it already (a pack must not compute it twice).
+    """
+    payload, frame = data if data is not None else view_data(spec)
     lang = spec["lang"]
     editions = store().editions().set_index("edition")
     day = date.fromisoformat(spec["as_of"])
@@ -36,7 +36,7 @@ def figure_spec(spec: dict) -> tuple[figures.FigureSpec, int, object]:
         if payload.get("projected"):
             subtitle += " · " + ("chiếu lên đơn vị 2025" if lang == "vi" else "projected onto 2025 units")
     table = None
-    if request.args.get("hotspots") == "1" and spec["indicator"]:
+    if spec.get("hotspots") and spec["indicator"]:
         table = _hotspot_table(spec)
     geo = store().geometries(spec["edition"], spec["province"], lod=1 if spec["province"] else 3)
     fig = figures.FigureSpec(title=_title(spec), subtitle=subtitle, colours=colours, legend=legend,
@@ -64,23 +64,20 @@ def render_view(spec: dict, fmt: str, dpi: int = 150) -> tuple[bytes, str]:
     return figures.render(geo, fig, fmt, dpi=dpi), figures.alt_text(fig, total)
 
 
-def briefing_response(spec: dict, fmt: str) -> Response:
-    try:
-        dpi = int(request.args.get("dpi", 150))
-    except ValueError:
-        raise InputError("dpi must be a whole number") from None
-    if dpi not in (96, 150, 200, 300):
-        raise InputError("dpi must be 96, 150, 200 or 300")
+def briefing_file(spec: dict, fmt: str) -> ExportFile:
+    """The PNG or PDF of a view, or its briefing pack (zip): computed here, cached by the caller."""
+    dpi = spec.get("dpi", 150)          # declared and checked in web.params.ExportParams
     if fmt in ("png", "pdf"):
         data, alt = render_view(spec, fmt, dpi)
-        resp = Response(data, mimetype="image/png" if fmt == "png" else "application/pdf")
-        resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(spec, fmt)}"'
-        resp.headers["X-Alt-Text"] = alt.encode("ascii", "backslashreplace").decode()
-        return resp
-    # the briefing pack: the PDF, the PNG (300 dpi) and the data of the same view
-    pdf, alt = render_view(spec, "pdf")
-    png, _ = render_view(spec, "png", 300)
-    _, frame = view_data(spec)
+        return ExportFile(data, MIMETYPES[fmt], _filename(spec, fmt),
+                          (("X-Alt-Text", alt.encode("ascii", "backslashreplace").decode()),))
+    # the briefing pack: the PDF, the PNG (300 dpi) and the data of the same view, from ONE view_data
+    data = view_data(spec)
+    frame = data[1]
+    fig, total, geo = figure_spec(spec, data)
+    pdf = figures.render(geo, fig, "pdf", dpi=150)
+    png = figures.render(geo, fig, "png", dpi=300)
+    alt = figures.alt_text(fig, total)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(_filename(spec, "pdf"), pdf)
@@ -89,6 +86,4 @@ def briefing_response(spec: dict, fmt: str) -> Response:
         zf.writestr(_filename(spec, "xlsx"), table_bytes(frame, "xlsx", _title(spec)))
         zf.writestr("README.txt", f"{_title(spec)}\n{alt}\n\n{SOURCES[spec['lang']]}\n"
                                   + ("\nDỮ LIỆU MINH HỌA — demo data\n" if frame["demo"].astype(bool).any() else ""))
-    resp = Response(buf.getvalue(), mimetype="application/zip")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(spec, "zip")}"'
-    return resp
+    return ExportFile(buf.getvalue(), MIMETYPES["zip"], _filename(spec, "zip"))

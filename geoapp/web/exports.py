@@ -1,22 +1,36 @@
 """Every map view leaves geoapp as a briefing needs it: standalone HTML, CSV/XLSX/GeoJSON of exactly
 what the view shows, PNG/PDF figures and a briefing pack. Same access rules as the view itself.
+
+Trip-wires:
+
+* Exports are files officials open in Excel: every CSV/XLSX cell goes through
+  :mod:`geoapp.safecells` (no live formula, whatever a note or a name says).
+* A finished file is cached by :func:`export_key` (the parsed view, format, language, store URL and
+  data version) in :data:`geoapp.web.cache.EXPORTS`, bounded by ``EXPORT_CACHE_MB``; identical
+  requests in flight wait for the one computation.
+* Computing one needs a job slot (:mod:`geoapp.web.jobs`, ``EXPORT_JOBS`` /
+  ``EXPORT_JOBS_PER_USER``), except :data:`CHEAP` formats of one province; no slot → 429 at once.
+  A cache hit needs no slot.
 """
 from __future__ import annotations
 
 import io
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template
 
 from ..errors import InputError
-from ..imports import parse_date
 from ..records import DEMO_MARK
+from ..safecells import append_frame, append_row, csv_text
 from . import api
 from .assets import inline_assets
+from .cache import EXPORTS, limit_bytes
+from .jobs import export_slots, requester
 from .pages import map_context
 from .store_access import catalogue, store
 
@@ -30,23 +44,13 @@ SOURCES = {
 
 
 def view_spec(edition: str, province: str) -> dict:
-    """The view in the query string, checked (the same parameters as the map page's URL)."""
-    cat = catalogue()
-    args = request.args
-    indicator = args.get("indicator") or None
-    if indicator and indicator not in cat.indicators:
-        raise InputError(f"unknown indicator {indicator!r}")
-    scheme = args.get("scheme") or "antt"
-    if scheme not in cat.schemes:
-        raise InputError(f"unknown scheme {scheme!r}")
-    day = parse_date(args.get("as_of", "")) or date.today().isoformat()
-    try:
-        k = int(args.get("k", 5))
-    except ValueError:
-        raise InputError("k must be a whole number") from None
-    return {"edition": edition, "province": None if province == "all" else province, "scheme": scheme,
-            "indicator": indicator, "as_of": day, "lang": g.lang, "classes": args.get("classes", "quantiles"),
-            "k": k, "rate": args.get("rate") == "1000", "period": args.get("period") or day[:4]}
+    """The view of this request as a plain dict, from the parameters the gate parsed and the policy
+    checked (``g.params``, a :class:`~geoapp.web.params.MapViewParams`): the same as the map page's URL."""
+    q = g.params
+    day = q.as_of or date.today().isoformat()
+    return {"edition": q.edition, "province": q.province, "scheme": q.scheme, "indicator": q.indicator,
+            "as_of": day, "lang": g.lang, "classes": q.classes, "k": q.k, "rate": q.rate,
+            "period": q.period or day[:4], "hotspots": q.hotspots, "dpi": getattr(q, "dpi", 150)}
 
 
 def view_data(spec: dict) -> tuple[dict, pd.DataFrame]:
@@ -89,56 +93,108 @@ def _filename(spec: dict, suffix: str) -> str:
     return f"geoapp_{spec['edition']}_{spec['province'] or 'all'}_{layer}_{spec['as_of']}.{suffix}"
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    resp = Response(data, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+#: format → mimetype of the file
+MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "geojson": "application/geo+json", "html": "text/html", "png": "image/png", "pdf": "application/pdf",
+             "zip": "application/zip"}
+#: cheap enough for ONE province to skip the job limit (still cached and computed once); everything
+#: else — figures, packs, standalone HTML, anything of the whole country — needs a job slot
+CHEAP = frozenset({"csv", "xlsx", "geojson"})
+#: view parameters that change the file only in these formats (left out of the others' cache keys)
+ONLY_FOR = {"dpi": ("png", "pdf"), "hotspots": ("png", "pdf", "zip")}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A finished export, as cached and served."""
+
+    data: bytes
+    mimetype: str
+    filename: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def response(self) -> Response:
+        resp = Response(self.data, mimetype=self.mimetype)
+        resp.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        resp.headers.update(dict(self.headers))
+        return resp
 
 
 def table_bytes(frame: pd.DataFrame, fmt: str, title: str = "") -> bytes:
+    """The CSV or XLSX of a view's table; every cell neutralised (:mod:`geoapp.safecells`), never a formula."""
     if fmt == "csv":
-        text = frame.to_csv(index=False)
-        return text.encode("utf-8-sig")
+        return csv_text(frame).encode("utf-8-sig")
     if fmt == "xlsx":
         import openpyxl
         book = openpyxl.Workbook()
         sheet = book.active
         sheet.title = "data"
-        sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            sheet.append([None if isinstance(v, float) and v != v else v for v in row])
+        append_frame(sheet, frame)
         about = book.create_sheet("README")
-        about.append([title])
-        about.append([SOURCES["vi"]])
+        append_row(about, [title])
+        append_row(about, [SOURCES["vi"]])
         if frame["demo"].astype(bool).any():
-            about.append([DEMO_MARK])
+            append_row(about, [DEMO_MARK])
         buf = io.BytesIO()
         book.save(buf)
         return buf.getvalue()
-    raise InputError(f"unknown format {fmt!r}")
+    raise InputError(f"unknown format {fmt!r}", message_vi=f"định dạng không hỗ trợ {fmt!r}")
+
+
+def export_key(spec: dict, fmt: str) -> str:
+    """What makes two exports the same file: view, format, language, store and its data version.
+
+    Built from the parsed view (not the raw query string), so junk parameters reuse the entry.
+    Today's date is in it because a view without ``as_of`` means "today".
+    """
+    view = {k: v for k, v in spec.items() if fmt in ONLY_FOR.get(k, (fmt,))}
+    s = store()
+    return json.dumps([s.url, s.data_version(), fmt, view, date.today().isoformat(),
+                       current_app.config.get("TILES")], sort_keys=True, default=str)
+
+
+def produce(edition: str, province: str, spec: dict, fmt: str) -> ExportFile:
+    """Compute one export (no cache, no limit: see :func:`export_view`)."""
+    if fmt in ("csv", "xlsx"):
+        _, frame = view_data(spec)
+        return ExportFile(table_bytes(frame, fmt, _title(spec)), MIMETYPES[fmt], _filename(spec, fmt))
+    if fmt == "geojson":
+        _, frame = view_data(spec)
+        geo = store().geometries(edition, spec["province"], lod=1)[["code", "geometry"]]
+        out = geo.merge(frame, on="code", how="right")
+        return ExportFile(out.to_json(drop_id=True, ensure_ascii=False).encode("utf-8"), MIMETYPES[fmt],
+                          _filename(spec, fmt))
+    if fmt == "html":
+        return ExportFile(standalone_html(edition, province, spec).encode("utf-8"), MIMETYPES[fmt],
+                          _filename(spec, fmt))
+    from .briefing import briefing_file
+    return briefing_file(spec, fmt)
+
+
+def _computed(key: str, make) -> ExportFile:
+    """From the export cache, or computed once however many identical requests wait for it."""
+    return EXPORTS.get_or_compute(key, make, lambda f: len(f.data), limit_bytes("EXPORT_CACHE_MB", 256))
 
 
 @bp.get("/<edition>/<province>.<fmt>")
 def export_view(edition: str, province: str, fmt: str):
     """The view as csv, xlsx, geojson, html (standalone, works offline), png, pdf or zip (briefing pack)."""
+    if fmt not in MIMETYPES:
+        raise InputError(f"unknown format {fmt!r}; use csv, xlsx, geojson, html, png, pdf or zip",
+                         message_vi=f"định dạng {fmt!r} không hỗ trợ; dùng csv, xlsx, geojson, html, png, pdf hoặc zip")
     spec = view_spec(edition, province)
-    if fmt in ("csv", "xlsx"):
-        _, frame = view_data(spec)
-        mime = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _download(table_bytes(frame, fmt, _title(spec)), mime, _filename(spec, fmt))
-    if fmt == "geojson":
-        _, frame = view_data(spec)
-        geo = store().geometries(edition, spec["province"], lod=1)[["code", "geometry"]]
-        out = geo.merge(frame, on="code", how="right")
-        return _download(out.to_json(drop_id=True, ensure_ascii=False).encode("utf-8"), "application/geo+json",
-                         _filename(spec, "geojson"))
-    if fmt == "html":
-        return _download(standalone_html(edition, province, spec).encode("utf-8"), "text/html",
-                         _filename(spec, "html"))
-    if fmt in ("png", "pdf", "zip"):
-        from .briefing import briefing_response
-        return briefing_response(spec, fmt)
-    raise InputError(f"unknown format {fmt!r}; use csv, xlsx, geojson, html, png, pdf or zip")
+    key = export_key(spec, fmt)
+    file = EXPORTS.get(key)
+    if file is None:
+        def make():
+            return produce(edition, province, spec, fmt)
+        if fmt in CHEAP and spec["province"]:
+            file = _computed(key, make)
+        else:
+            # the slot is held while waiting for an identical job too: a waiting thread is a busy thread
+            with export_slots().slot(requester()):
+                file = _computed(key, make)
+    return file.response()
 
 
 def standalone_html(edition: str, province: str, spec: dict) -> str:

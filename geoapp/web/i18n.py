@@ -55,7 +55,7 @@ STRINGS = {
     "expires": ("Hết hạn", "Expires"), "revoked": ("đã thu hồi", "revoked"), "revoke": ("Thu hồi", "Revoke"),
     "share_note": ("Ai có liên kết đều xem được bản đồ của tỉnh này đến khi hết hạn hoặc bị thu hồi.",
                    "Anyone holding the link sees this province's map until it expires or is revoked."),
-    "embed": ("Nhúng", "Embed"), "share": ("Chia sẻ", "Share"), "download": ("Tải xuống", "Download"),
+    "embed": ("Nhúng", "Embed"), "share": ("Chia sẻ", "Share"),
     "small": ("Nhỏ", "Small"), "medium": ("Vừa", "Medium"), "large": ("Lớn", "Large"),
     "create_link": ("Tạo liên kết", "Create link"), "briefing_pack": ("Gói báo cáo (.zip)", "Briefing pack (.zip)"),
     "sign_in": ("Đăng nhập", "Sign in"), "sign_out": ("Đăng xuất", "Sign out"),

@@ -5,12 +5,10 @@ from datetime import date
 
 import numpy as np
 import shapely
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, url_for
 
 from .. import maps
 from ..errors import NotFoundError
-from ..imports import parse_date
-from ..ingest import check_edition
 from ..records import DEMO_MARK, unit_history
 from .i18n import map_strings
 from .i18n import translate as t_
@@ -49,10 +47,8 @@ def index():
 @bp.get("/overview/<edition>")
 def overview(edition: str):
     """Provinces of an edition coloured by a summary of a scheme on a date."""
-    check_edition(edition)
     eds = store().editions().set_index("edition")
-    today = date.today().isoformat()
-    as_of = parse_date(request.args.get("as_of", "")) or today
+    as_of = g.params.as_of or date.today().isoformat()
     m = maps.base_map((102.1, 8.4, 109.5, 23.4), current_app.config.get("TILES", "none"), g.lang)
     map_id, map_html, map_script = maps.map_parts(m)
     config = {"mapName": map_id, "lang": g.lang, "asOf": as_of,
@@ -67,27 +63,25 @@ def overview(edition: str):
 @bp.get("/units/<edition>/<province>")
 def province_units(edition: str, province: str):
     """Every unit of one province, those without geometry flagged."""
-    check_edition(edition)
     row = _province_row(edition, province)
-    units = store().units(edition, province).to_dict("records")
+    units = store().units(edition, g.params.province).to_dict("records")
     return render_template("province_units.html", edition=edition, province=row, units=units)
 
 
 def map_context(edition: str, province: str, *, interactive: bool = True, show_table: bool = True) -> dict:
-    """Everything a template needs to draw a province map (page, embed and standalone export)."""
-    check_edition(edition)
+    """Everything a template needs to draw a province map (page, embed and standalone export).
+    Reads the view from ``g.params`` (a :class:`~geoapp.web.params.MapViewParams`), parsed by the gate."""
     row = _province_row(edition, province)
     cat = catalogue()
     today = date.today().isoformat()
-    as_of = parse_date(request.args.get("as_of", "")) or today
+    as_of = g.params.as_of or today
     whole = province == "all"
     geoms = store().geometries(edition, None if whole else province, lod=3)
     bounds = tuple(float(v) for v in shapely.total_bounds(np.asarray(geoms.geometry.values))) if len(geoms) else None
     tiles = current_app.config.get("TILES", "none")
     m = maps.base_map(bounds, tiles if interactive or show_table else tiles, g.lang)
     map_id, map_html, map_script = maps.map_parts(m)
-    scheme = request.args.get("scheme") if request.args.get("scheme") in cat.schemes else "antt"
-    indicator = request.args.get("indicator") if request.args.get("indicator") in cat.indicators else None
+    scheme, indicator = g.params.scheme, g.params.indicator
     layer_label = (cat.indicators[indicator].label(g.lang) if indicator else cat.schemes[scheme].label(g.lang))
     config = {
         "mapName": map_id, "edition": edition, "province": province, "lang": g.lang,
@@ -127,16 +121,16 @@ def embed_map(edition: str, province: str):
 @bp.get("/compare/<province>")
 def compare(province: str):
     """Old and new side by side: a pre-2025 province and the 2025 province it became, same date."""
-    row = _province_row("2025", province)
-    pairs = store().crosswalk(new_province=province) if hasattr(store(), "crosswalk") else None
+    q = g.params
+    row = _province_row("2025", q.province)
+    pairs = store().crosswalk(new_province=q.province)
     old = sorted(set(pairs["old_province"])) if pairs is not None and len(pairs) else []
     olds = store().provinces("pre2025")
     olds = olds[olds["code"].isin(old) & (olds["with_geometry"] > 0)]
     olds = olds[olds["code"].isin(readable("pre2025", olds["code"]))].to_dict("records")
-    chosen = request.args.get("old") if request.args.get("old") in {o["code"] for o in olds} else (
-        olds[0]["code"] if olds else None)
-    as_of = parse_date(request.args.get("as_of", "")) or "2024-12-31"
-    scheme = request.args.get("scheme") if request.args.get("scheme") in catalogue().schemes else "ma_tuy"
+    chosen = q.old if q.old in {o["code"] for o in olds} else (olds[0]["code"] if olds else None)
+    as_of = q.as_of or "2024-12-31"
+    scheme = q.scheme
     query = f"scheme={scheme}&as_of={as_of}&lang={g.lang}"
     return render_template("compare.html", province=row, olds=olds, chosen=chosen, as_of=as_of, scheme=scheme,
                            query=query, schemes=catalogue().schemes.values())
@@ -145,13 +139,9 @@ def compare(province: str):
 @bp.get("/unit/<edition>/<code>")
 def unit_page(edition: str, code: str):
     """A commune: its status timeline, indicators over time and neighbours."""
-    check_edition(edition)
     s = store()
     units = s.units(edition)
-    row = units[units["code"] == code.zfill(5)]
-    if row.empty:
-        raise NotFoundError(f"no unit {code} in edition {edition}", message_vi=f"không có đơn vị {code}")
-    unit = row.iloc[0].to_dict()
+    unit = units[units["code"] == g.params.code].iloc[0].to_dict()
     cat = catalogue()
     history = unit_history(s, edition, unit["code"])
     history = history[history["batch_state"] == "active"] if len(history) else history
