@@ -35,20 +35,17 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium():
-    """A headless Playwright Chromium ``Browser`` (skips when chromium or playwright is missing)."""
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GEOAPP_CHROMIUM)")
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -e '.[dev]')")
+    """A headless Playwright Chromium ``Browser`` (see the module docstring when it is missing)."""
+    from .conftest import need, require
+    require("chromium")
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         try:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
                                          timeout=60_000)
         except PlaywrightError as exc:
-            pytest.skip(f"Chromium at {CHROMIUM} did not start: {str(exc).splitlines()[0]}")
+            need("chromium", f"Chromium at {CHROMIUM} did not start: {str(exc).splitlines()[0]}")
         try:
             yield browser
         finally:

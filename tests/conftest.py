@@ -1,13 +1,37 @@
-"""Shared fixtures: a store in a temp folder, small communes built in code, the real data folder."""
+"""Shared fixtures: a store in a temp folder, small communes built in code, the real data folder;
+and the one rule for what the environment must provide.
+
+**Requirements.** A test that needs something from outside Python (a PostgreSQL/PostGIS server,
+Chromium, poppler's ``pdftotext``/``pdftoppm``, ``../shared/data``, gunicorn, the vendored map
+libraries) says so with ``@pytest.mark.requires("poppler")`` or calls ``require("postgis")`` /
+``need(what, reason)``. Missing, it is *skipped* on a developer's machine — but it *fails* when
+the run requires everything: ``CI=true`` (``.ci/run`` sets it) or ``GEOAPP_REQUIRE_ALL=1``, and
+for PostGIS also when ``GEOAPP_TEST_BACKEND=postgis`` asked for it. Never call ``pytest.skip``
+for a missing tool directly: CI would be green with nothing tested (``.ci/run`` also fails on
+any skip not listed in ``.ci/allowed-skips``). Skips that are right in some pass (SQLite-file
+tests in the PostGIS pass) carry the reason prefix ``sqlite_only:`` (:func:`sqlite_pass_only`).
+
+**Files.** Tests write only under ``tmp_path`` / ``tmp_path_factory``. When the run requires
+everything, the session fails if a file appeared in the project folder or the system temp folder
+(``pytest_sessionfinish`` below; on a shared machine other people's files show up too).
+"""
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import uuid
 from pathlib import Path
+from typing import NoReturn
 
 import geopandas as gpd
 import pytest
 import shapely
+from hypothesis import settings as hypothesis_settings
 
 from geoapp.store import open_store
 
@@ -15,26 +39,240 @@ pytest_plugins = ["tests.browser"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+STATIC = ROOT / "static"
 #: Lai Châu is on VN-2000 / TM-3 103-00 (EPSG:9205); 103.4E 22.3N lies inside it
 LAI_CHAU_CRS = "EPSG:9205"
 
-
-def requires_shared():
-    return pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data is not beside the project")
+#: no example database (hypothesis would keep one in ./.hypothesis/); see also _hypothesis_home
+hypothesis_settings.register_profile("geoapp", database=None)
+hypothesis_settings.load_profile("geoapp")
 
 
 #: the backend the suite runs on: ``sqlite`` (default) or ``postgis`` (needs GEOAPP_TEST_DATABASE_URL;
 #: CI runs the whole suite once on each)
 TEST_BACKEND = os.environ.get("GEOAPP_TEST_BACKEND", "sqlite")
+PG_ENV = "GEOAPP_TEST_DATABASE_URL"
 
 
+# -- requirements: skip on a laptop, fail in CI ----------------------------------------------------
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def why_required(what: str) -> str | None:
+    """Why this run must have ``what`` (the setting that says so), or None when a skip is fine."""
+    if _flag("GEOAPP_REQUIRE_ALL"):
+        return "GEOAPP_REQUIRE_ALL=1"
+    if _flag("CI"):
+        return "CI=true"
+    if what == "postgis" and TEST_BACKEND == "postgis":
+        return "GEOAPP_TEST_BACKEND=postgis"
+    return None
+
+
+def need(what: str, reason: str) -> NoReturn:
+    """Stop this test because ``what`` is missing: a failure when the run requires it, else a skip.
+
+    The one exit for environment problems (see the module docstring); ``reason`` says what is
+    missing and how to get it. Works in tests, fixtures (any scope) and setup hooks.
+    """
+    required = why_required(what)
+    if required:
+        pytest.fail(f"{what} is required ({required}) but missing: {reason}", pytrace=False)
+    pytest.skip(f"needs {what}: {reason}")
+
+
+def libpq_url(url: str) -> str:
+    """``url`` as libpq (psycopg) takes it: no SQLAlchemy driver suffix."""
+    return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://", 1)
+
+
+def masked(url: str) -> str:
+    """``url`` with its password hidden (for messages)."""
+    from sqlalchemy.engine import make_url
+    return make_url(libpq_url(url)).render_as_string(hide_password=True)
+
+
+def _postgis_problem() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return f"{PG_ENV} is not set (eval \"$(bash scripts/postgres_ci.sh)\" starts a throwaway server; ./test does)"
+    lacking = [m for m in ("psycopg", "sqlalchemy") if importlib.util.find_spec(m) is None]
+    if lacking:
+        return f"the postgis extra is not installed ({', '.join(lacking)}): pip install -e '.[postgis]'"
+    import psycopg
+    try:
+        with psycopg.connect(libpq_url(url), connect_timeout=5) as con:
+            if con.execute("SELECT 1 FROM pg_extension WHERE extname='postgis'").fetchone() is None:
+                return f"{masked(url)} has no postgis extension (CREATE EXTENSION postgis as a superuser)"
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        return f"{masked(url)} is unreachable: {first}"
+    return None
+
+
+def _chromium_problem() -> str | None:
+    from .browser import CHROMIUM
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GEOAPP_CHROMIUM)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def _poppler_problem() -> str | None:
+    lacking = [tool for tool in ("pdftotext", "pdftoppm") if shutil.which(tool) is None]
+    return f"{' and '.join(lacking)} not on PATH (apt-get install poppler-utils)" if lacking else None
+
+
+def _shared_data_problem() -> str | None:
+    return None if SHARED_DATA.is_dir() else "../shared/data is not beside the project"
+
+
+def _gunicorn_problem() -> str | None:
+    return None if gunicorn_path().exists() else "gunicorn is not installed (pip install -e '.[postgis]')"
+
+
+def _assets_problem() -> str | None:
+    from geoapp.web.assets import assets_ready
+    if assets_ready(STATIC):
+        return None
+    return "static/vendor is not installed: run python scripts/install_assets.py (needs Node.js and npm once)"
+
+
+#: what a test may need -> a probe saying what is wrong (None: it is there)
+PROBES = {
+    "postgis": _postgis_problem,
+    "chromium": _chromium_problem,
+    "poppler": _poppler_problem,
+    "shared data": _shared_data_problem,
+    "gunicorn": _gunicorn_problem,
+    "assets": _assets_problem,
+}
+
+
+@functools.cache
+def missing(what: str) -> str | None:
+    """What is wrong with requirement ``what`` (a key of :data:`PROBES`), or None; probed once per process."""
+    return PROBES[what]()
+
+
+def require(*whats: str) -> None:
+    """:func:`need` each of ``whats`` that is missing; a no-op when all are there."""
+    for what in whats:
+        problem = missing(what)
+        if problem:
+            need(what, problem)
+
+
+def gunicorn_path() -> Path:
+    return Path(shutil.which("gunicorn") or Path(sys.executable).parent / "gunicorn")
+
+
+@pytest.hookimpl(trylast=True)                 # after pytest's tmp_path plugin is configured
+def pytest_configure(config):
+    config.addinivalue_line("markers", "requires(*whats): needs postgis, chromium, poppler, shared data, "
+                                       "gunicorn or assets (skip locally, fail under CI=true)")
+    _hypothesis_home(config)
+    if not hasattr(config, "workerinput"):      # the main process, before any xdist worker starts
+        _install_assets_once()
+
+
+def _hypothesis_home(config) -> None:
+    """Hypothesis's own files in pytest's temp folder, not ./.hypothesis in the working tree.
+
+    Its pytest plugin caches each test module's constants there while *collecting*, before any
+    fixture runs, so this cannot be a session fixture. (``_tmp_path_factory`` is the factory
+    behind ``tmp_path_factory``; pytest has no public handle on it at configure time.)
+    """
+    from hypothesis.configuration import set_hypothesis_home_dir
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        set_hypothesis_home_dir(factory.mktemp("hypothesis"))
+
+
+def _install_assets_once() -> None:
+    """Install static/vendor once per session when it is missing and npm is there (./test does it first).
+
+    Done here, not in a fixture, so that no two xdist workers run npm into the same folder and a
+    test file run alone finds the files (``test_exports`` alone used to fail with AssetsMissingError).
+    Without npm, tests that need the files go through :func:`need` ("assets").
+    """
+    if missing("assets") is None or shutil.which("npm") is None:
+        return
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "install_assets.py")], cwd=ROOT, check=False)
+    missing.cache_clear()
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("requires"):
+        require(*mark.args)
+
+
+# -- nothing written outside pytest's temp folders (checked when the run requires everything) --------
+#: folders of the working tree a run may fill (set-up output and caches), and system-temp entries
+#: that are not the tests' own (pytest's base temp; what Chromium and Playwright make and remove)
+_TREE_SKIP = {".git", ".venv", "node_modules", "__pycache__", "geoapp.egg-info", "vendor"}
+_TEMP_OK = ("pytest-of-", "playwright", "org.chromium.")
+
+
+def _tree_files() -> set[str]:
+    found = set()
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in _TREE_SKIP]
+        found.update(os.path.relpath(os.path.join(folder, f), ROOT) for f in files)
+    return found
+
+
+def _temp_entries() -> set[str]:
+    return {e for e in os.listdir(tempfile.gettempdir()) if not e.startswith(_TEMP_OK)}
+
+
+def pytest_sessionstart(session):
+    if why_required("files") and not hasattr(session.config, "workerinput"):
+        session.config.stash[_BEFORE] = (_tree_files(), _temp_entries())
+
+
+def pytest_sessionfinish(session):
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None:
+        return
+    leaks = sorted(f"project folder: {f}" for f in _tree_files() - before[0]) + \
+        sorted(f"{tempfile.gettempdir()}: {e}" for e in _temp_entries() - before[1])
+    session.config.stash[_LEAKS] = leaks
+    if leaks and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    leaks = config.stash.get(_LEAKS, [])
+    if leaks:
+        terminalreporter.section("written outside pytest's temp folders (use tmp_path)", red=True)
+        for line in leaks:
+            terminalreporter.write_line(line)
+
+
+_BEFORE = pytest.StashKey[tuple]()
+_LEAKS = pytest.StashKey[list]()
+
+
+def requires_shared():
+    """Marker: the test reads ../shared/data (fails under CI=true when it is not there)."""
+    return pytest.mark.requires("shared data")
+
+
+def sqlite_pass_only(why: str):
+    """Marker: the test runs only in the SQLite pass (the reason carries ``sqlite_only:``, allowed in CI)."""
+    return pytest.mark.skipif(TEST_BACKEND != "sqlite", reason=f"sqlite_only: {why}")
+
+
+# -- databases -------------------------------------------------------------------------------------
 def db_url(folder: Path, name: str = "geoapp", backend: str | None = None) -> str:
     """A fresh, empty database for one test: an SQLite file, or a new schema on the PostGIS server."""
     if (backend or TEST_BACKEND) == "sqlite":
         return f"sqlite:///{Path(folder) / name}.sqlite"
-    base = os.environ.get("GEOAPP_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("GEOAPP_TEST_BACKEND=postgis needs GEOAPP_TEST_DATABASE_URL (bash scripts/postgres_ci.sh)")
+    require("postgis")
+    base = os.environ[PG_ENV]
     return f"{base}{'&' if '?' in base else '?'}schema=t_{uuid.uuid4().hex[:12]}"
 
 
@@ -48,12 +286,12 @@ def new_store(folder: Path, name: str = "geoapp"):
 
 @pytest.fixture(params=["sqlite", "postgis"])
 def each_backend_url(request, tmp_path) -> str:
-    """One database URL per backend, whatever pass the suite runs in (PostGIS skipped without a server)."""
+    """One database URL per backend, whatever pass the suite runs in (PostGIS: see :func:`need`)."""
     return db_url(tmp_path, "shared", backend=request.param)
 
 
 #: for tests that use SQLite itself (its file, sqlite3, a second process on the same file)
-sqlite_only = pytest.mark.skipif(TEST_BACKEND != "sqlite", reason="exercises the SQLite file itself")
+sqlite_only = sqlite_pass_only("exercises the SQLite file itself")
 
 
 @pytest.fixture

@@ -36,14 +36,17 @@ def start(url: str, instance: Path, workers: int) -> tuple[subprocess.Popen, str
     proc = subprocess.Popen([GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "geoapp.wsgi:app"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 90     # generous: importing geoapp takes long on a busy machine
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            urllib.request.urlopen(base + "/api/v1/editions", timeout=2).read()
+            urllib.request.urlopen(base + "/api/v1/editions", timeout=5).read()
             return proc, base
         except OSError:
             time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("gunicorn did not start")
+    code = proc.poll()
+    stop(proc)
+    raise RuntimeError(f"gunicorn did not start (exit code {code})" if code is not None
+                       else "gunicorn did not answer within 90 s")
 
 
 def stop(*procs: subprocess.Popen) -> None:

@@ -8,6 +8,7 @@ slipped past a limit of 5. Both backends run the statements below verbatim (``:n
 from __future__ import annotations
 
 import abc
+import json
 
 import pandas as pd
 
@@ -73,20 +74,34 @@ class AuthStore(abc.ABC):
     def revoke_tokens(self, tx, user_id: int) -> int: ...
 
     @abc.abstractmethod
+    def _write_one(self, sql: str, params: dict, *before) -> list:
+        """Run one statement (after the ``(sql, params)`` pairs of ``before``) in its own small
+        transaction, outside :meth:`transaction` (no data_version bump); returns its rows as mappings."""
+
     def take_login_slot(self, origin: str, since: str, limit: int) -> bool:
         """Count one login attempt from ``origin``; False (nothing counted) when it already has
         ``limit`` in the window that began after ``since``. One statement, its own transaction:
         call it BEFORE checking a password, so no more than ``limit`` passwords are ever checked."""
+        from .common import now          # not at import: common imports base, which imports this module
+        take = {"origin": origin, "now": now(), "since": since, "limit": int(limit)}
+        return bool(self._write_one(TAKE_LOGIN_SLOT_SQL, take, (PRUNE_LOGIN_SLOTS_SQL, {"since": since})))
 
-    @abc.abstractmethod
     def give_back_login_slot(self, origin: str) -> None:
         """Uncount one attempt of ``origin`` (the password was right: only failures stay counted)."""
+        self._write_one(GIVE_BACK_LOGIN_SLOT_SQL, {"origin": origin})
 
-    @abc.abstractmethod
     def take_user_attempt(self, name: str, max_failed: int, lock_until: str) -> dict | None:
         """Count one attempt against user ``name`` unless locked; at ``max_failed`` counted attempts
         lock it until ``lock_until``. Returns the user (as :meth:`user`, after the count), or None
         for an unknown or locked user — the caller must not check a password then. One statement."""
+        from .common import now
+        rows = self._write_one(TAKE_USER_ATTEMPT_SQL, {"name": name, "max": int(max_failed), "lock": lock_until,
+                                                       "now": now()})
+        if not rows:
+            return None
+        user = dict(rows[0])
+        user["provinces"] = json.loads(user["provinces"])
+        return user
 
     @abc.abstractmethod
     def add_session(self, tx, user_id: int, sid_hash: str, epoch: int, expires_at: str) -> int:

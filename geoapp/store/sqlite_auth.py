@@ -6,7 +6,6 @@ import sqlite3
 
 
 from ..errors import InputError, NotFoundError
-from .base_auth import GIVE_BACK_LOGIN_SLOT_SQL, PRUNE_LOGIN_SLOTS_SQL, TAKE_LOGIN_SLOT_SQL, TAKE_USER_ATTEMPT_SQL
 from .common import now as _now
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
@@ -106,22 +105,6 @@ class SQLiteAuthMixin:
             raise
         finally:
             con.close()
-
-    def take_login_slot(self, origin, since, limit):
-        take = {"origin": origin, "now": _now(), "since": since, "limit": int(limit)}
-        return bool(self._write_one(TAKE_LOGIN_SLOT_SQL, take, (PRUNE_LOGIN_SLOTS_SQL, {"since": since})))
-
-    def give_back_login_slot(self, origin):
-        self._write_one(GIVE_BACK_LOGIN_SLOT_SQL, {"origin": origin})
-
-    def take_user_attempt(self, name, max_failed, lock_until):
-        rows = self._write_one(TAKE_USER_ATTEMPT_SQL, {"name": name, "max": int(max_failed), "lock": lock_until,
-                                                       "now": _now()})
-        if not rows:
-            return None
-        user = dict(rows[0])
-        user["provinces"] = json.loads(user["provinces"])
-        return user
 
     def add_session(self, tx, user_id, sid_hash, epoch, expires_at):
         now = _now()
