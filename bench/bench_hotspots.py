@@ -48,7 +48,7 @@ def numba_seconds(perms: int) -> str:
     import importlib.util
 
     if importlib.util.find_spec("numba") is None:
-        return "numba not installed (geoapp does not use it: ~13 s JIT per process, see hotspots.py)"
+        return "numba not installed (geoapp does not use it: ~13 s JIT per process, see hotspots/esda_calls.py)"
     code = textwrap.dedent(f"""
         import sys, time, glob, numpy as np
         sys.path.insert(0, {str(ROOT)!r})

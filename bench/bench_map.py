@@ -27,7 +27,7 @@ from waitress.server import create_server  # noqa: E402
 
 from geoapp import create_app  # noqa: E402
 from geoapp.web import cache  # noqa: E402
-from geoapp.web.assets import localize  # noqa: E402
+from geoapp.mapview.assets import localize  # noqa: E402
 
 CASES = [("12", "Lai Châu"), ("68", "Lâm Đồng"), ("all", "whole country")]
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

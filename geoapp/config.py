@@ -126,8 +126,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("THREADS", 8, "Worker threads of the production server (waitress).", _int),
 )
 
-SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
-
 
 def load_settings(environ: dict | None = None) -> dict:
     """Return ``{NAME: value}`` for every setting, from ``environ`` (default ``os.environ``).

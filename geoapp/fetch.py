@@ -8,6 +8,12 @@ Three kinds of ``source``:
   thanglequoc/vietnamese-provinces-database and merged into one GeoJSON per province, with the
   properties renamed to geoapp's field names (``MaXa``, ``TenXa`` …).
 
+This module decides *what* to fetch from where (:func:`fetch_boundaries`); the work is below it:
+:mod:`geoapp.fetch_manifest` (which files exist, with size and sha256),
+:mod:`geoapp.fetch_transfer` (verified, atomic copies and downloads) and
+:mod:`geoapp.fetch_upstream` (per-unit GeoJSON merged per province). The names callers use are
+re-exported here.
+
 Trip-wires:
 
 * Neither raw.githubusercontent.com nor a plain HTTP mirror can list a folder, so which files
@@ -16,77 +22,31 @@ Trip-wires:
   (sha256 and size from the manifest, or a parse check for upstream GeoJSON), so an interrupted
   or corrupt fetch never leaves a file that looks ready to import.
 * The pre-reform layer is derived (see the data README); the upstream has no such file.
+* A local folder may hold files its manifest does not know (a private mirror with newer files):
+  those are copied unverified; files the manifest knows are verified.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-import os
-import tempfile
-import unicodedata
-import urllib.error
 import urllib.parse
-import urllib.request
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
-from .config import PROJECT_ROOT
 from .editions import EDITIONS
 from .errors import FetchError, NotFoundError
+from .fetch_manifest import (
+    DEFAULT_MANIFEST_DIR,
+    MirrorEntry,
+    UpstreamUnit,
+    read_mirror_manifest,
+    read_upstream_manifest,
+    unknown_province,
+)
+from .fetch_transfer import copy_file, download
+from .fetch_upstream import PROVINCE_NAMES_2025, Progress, fetch_upstream, unit_type
 
 UPSTREAM = "upstream"
 PRE2025_FILE = "xa_4tinh_truoc2025_xapxi.zip"
 PRE2025_PROVINCES = ("10", "12", "14", "68")
-DEFAULT_MANIFEST_DIR = PROJECT_ROOT / "shapefiles"
-UPSTREAM_WORKERS = 8          # parallel unit downloads; raw.githubusercontent.com tolerates this
-CHUNK = 1 << 16
-USER_AGENT = "geoapp-fetch/1"
-
-# Province names after the 1 July 2025 reform. The upstream per-unit files do not carry the
-# province, and these 34 names are fixed by the reform resolution, so they live here.
-PROVINCE_NAMES_2025 = {
-    "01": "Thành phố Hà Nội", "04": "Tỉnh Cao Bằng", "08": "Tỉnh Tuyên Quang",
-    "11": "Tỉnh Điện Biên", "12": "Tỉnh Lai Châu", "14": "Tỉnh Sơn La", "15": "Tỉnh Lào Cai",
-    "19": "Tỉnh Thái Nguyên", "20": "Tỉnh Lạng Sơn", "22": "Tỉnh Quảng Ninh",
-    "24": "Tỉnh Bắc Ninh", "25": "Tỉnh Phú Thọ", "31": "Thành phố Hải Phòng",
-    "33": "Tỉnh Hưng Yên", "37": "Tỉnh Ninh Bình", "38": "Tỉnh Thanh Hoá", "40": "Tỉnh Nghệ An",
-    "42": "Tỉnh Hà Tĩnh", "44": "Tỉnh Quảng Trị", "46": "Thành phố Huế",
-    "48": "Thành phố Đà Nẵng", "51": "Tỉnh Quảng Ngãi", "52": "Tỉnh Gia Lai",
-    "56": "Tỉnh Khánh Hoà", "66": "Tỉnh Đắk Lắk", "68": "Tỉnh Lâm Đồng",
-    "75": "Thành phố Đồng Nai", "79": "Thành phố Hồ Chí Minh", "80": "Tỉnh Tây Ninh",
-    "82": "Tỉnh Đồng Tháp", "86": "Tỉnh Vĩnh Long", "91": "Tỉnh An Giang",
-    "92": "Thành phố Cần Thơ", "96": "Tỉnh Cà Mau",
-}
-
-# fullName prefix → LoaiDV; longest first so "Đặc khu" is not mistaken for something shorter.
-_UNIT_TYPES = (("đặc khu", "Đặc khu"), ("phường", "Phường"), ("xã", "Xã"))
-
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class MirrorEntry:
-    """One 2025 province zip of the mirror, as recorded in ``mirror_2025.csv``."""
-
-    province_code: str
-    file: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class UpstreamUnit:
-    """One 2025 unit's file in the upstream repository, from ``upstream_2025.csv``."""
-
-    province_code: str
-    province_slug: str
-    code: str
-    slug: str
-    upstream_path: str
 
 
 # --------------------------------------------------------------------------- public API
@@ -156,7 +116,7 @@ def fetch_boundaries(edition: str, provinces: list[str] | None, source: str, des
         if not upstream_base:
             raise FetchError("source 'upstream' needs the upstream base URL (setting UPSTREAM_2025)",
                              message_vi="nguồn 'upstream' cần URL gốc (thiết lập UPSTREAM_2025)")
-        return _fetch_upstream(wanted, upstream_base, dest, timeout, progress, manifest_dir)
+        return fetch_upstream(wanted, upstream_base, dest, timeout, progress, manifest_dir)
 
     is_url = source.lower().startswith(("http://", "https://"))
     if edition == "pre2025":
@@ -172,27 +132,13 @@ def fetch_boundaries(edition: str, provinces: list[str] | None, source: str, des
         target = dest / rel.rsplit("/", 1)[-1]
         if is_url:
             url = source.rstrip("/") + "/" + urllib.parse.quote(rel)
-            _download(url, target, entry, timeout)
+            download(url, target, entry, timeout)
         else:
-            _copy(Path(source) / rel, target, entry)
+            copy_file(Path(source) / rel, target, entry)
         written.append(target)
         if progress:
             progress(i, len(items), target.name)
     return written
-
-
-def read_mirror_manifest(manifest_dir: Path | None = None) -> list[MirrorEntry]:
-    """The 2025 province zips of the mirror, with their size and sha256."""
-    rows = _read_csv(Path(manifest_dir or DEFAULT_MANIFEST_DIR) / "mirror_2025.csv")
-    return [MirrorEntry(r["province_code"], r["file"], int(r["size"]), r["sha256"].lower())
-            for r in rows]
-
-
-def read_upstream_manifest(manifest_dir: Path | None = None) -> list[UpstreamUnit]:
-    """Every 2025 unit's file in the upstream repository."""
-    rows = _read_csv(Path(manifest_dir or DEFAULT_MANIFEST_DIR) / "upstream_2025.csv")
-    return [UpstreamUnit(r["province_code"], r["province_slug"], r["code"], r["slug"],
-                         r["upstream_path"]) for r in rows]
 
 
 # --------------------------------------------------------------------------- selection
@@ -211,17 +157,11 @@ def _normalise_codes(provinces: Iterable[str] | None) -> list[str] | None:
     return codes
 
 
-def _unknown(codes: Iterable[str], known: Iterable[str], edition: str) -> NotFoundError:
-    bad = ", ".join(sorted(codes))
-    return NotFoundError(f"no province {bad} in edition {edition}; known: {', '.join(sorted(known))}",
-                         message_vi=f"không có tỉnh {bad} trong phiên bản {edition}")
-
-
 def _check_pre2025_codes(wanted: list[str] | None) -> None:
     if wanted:
         missing = set(wanted) - set(PRE2025_PROVINCES)
         if missing:
-            raise _unknown(missing, PRE2025_PROVINCES, "pre2025")
+            raise unknown_province(missing, PRE2025_PROVINCES, "pre2025")
 
 
 def _select_mirror(wanted: list[str] | None, manifest_dir: Path) -> list[MirrorEntry]:
@@ -231,7 +171,7 @@ def _select_mirror(wanted: list[str] | None, manifest_dir: Path) -> list[MirrorE
     by_code = {e.province_code: e for e in entries}
     missing = [c for c in wanted if c not in by_code]
     if missing:
-        raise _unknown(missing, by_code, "2025")
+        raise unknown_province(missing, by_code, "2025")
     return [by_code[c] for c in wanted]
 
 
@@ -255,201 +195,22 @@ def _list_folder_2025(root: Path, wanted: list[str] | None,
         known_codes = {e.province_code for e in known.values()}
         unknown = [c for c in missing if c not in known_codes]
         if known_codes and unknown:
-            raise _unknown(unknown, known_codes, "2025")
+            raise unknown_province(unknown, known_codes, "2025")
         raise FetchError(f"{folder} has no zip for province {', '.join(missing)}",
                          message_vi=f"{folder} không có tệp zip của tỉnh {', '.join(missing)}")
     return [(f"boundaries/2025/{files[c]}", known.get(files[c])) for c in codes]
 
 
-# --------------------------------------------------------------------------- transfer
-
-
-def _copy(src: Path, target: Path, entry: MirrorEntry | None) -> None:
-    try:
-        fh = open(src, "rb")
-    except OSError as exc:
-        raise FetchError(f"cannot read {src}: {exc.strerror or exc}",
-                         message_vi=f"không đọc được {src}") from None
-    with fh:
-        _write_verified(fh, target, entry, str(src))
-
-
-def _download(url: str, target: Path, entry: MirrorEntry | None, timeout: float) -> None:
-    with _open_url(url, timeout) as resp:
-        _write_verified(resp, target, entry, url)
-
-
-def _open_url(url: str, timeout: float):
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        return urllib.request.urlopen(req, timeout=timeout)  # noqa: S310 - http(s) only, checked by caller
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}",
-                         message_vi=f"{url}: lỗi HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FetchError(f"{url}: cannot connect ({reason})",
-                         message_vi=f"{url}: không kết nối được ({reason})") from None
-
-
-def _write_verified(stream, target: Path, entry: MirrorEntry | None, label: str) -> None:
-    """Stream into a temp file beside ``target``, verify, then rename it into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        digest, size = hashlib.sha256(), 0
-        with os.fdopen(fd, "wb") as out:
-            while True:
-                try:
-                    block = stream.read(CHUNK)
-                except OSError as exc:  # timeouts and resets mid-body
-                    raise FetchError(f"{label}: transfer failed after {size} bytes ({exc})",
-                                     message_vi=f"{label}: tải bị ngắt") from None
-                if not block:
-                    break
-                digest.update(block)
-                size += len(block)
-                out.write(block)
-        if entry is not None and (size != entry.size or digest.hexdigest() != entry.sha256):
-            raise FetchError(
-                f"{label}: checksum mismatch (got {size} bytes sha256 {digest.hexdigest()[:12]}…, "
-                f"expected {entry.size} bytes sha256 {entry.sha256[:12]}…); the mirror copy is "
-                "corrupt or from another release",
-                message_vi=f"{label}: sai mã kiểm tra sha256; bản sao bị hỏng hoặc khác phiên bản")
-        if not zipfile.is_zipfile(tmp):
-            raise FetchError(f"{label}: not a zip file", message_vi=f"{label}: không phải tệp zip")
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-# --------------------------------------------------------------------------- upstream
-
-
-def _fetch_upstream(wanted: list[str] | None, base: str, dest: Path, timeout: float,
-                    progress: Progress | None, manifest_dir: Path) -> list[Path]:
-    units = read_upstream_manifest(manifest_dir)
-    by_province: dict[str, list[UpstreamUnit]] = {}
-    for u in units:
-        by_province.setdefault(u.province_code, []).append(u)
-    codes = sorted(by_province) if wanted is None else wanted
-    missing = [c for c in codes if c not in by_province]
-    if missing:
-        raise _unknown(missing, by_province, "2025")
-
-    total = sum(len(by_province[c]) for c in codes)
-    done = 0
-    written = []
-    base = base.rstrip("/")
-    pool = ThreadPoolExecutor(max_workers=UPSTREAM_WORKERS)
-    try:
-        for code in codes:
-            todo = by_province[code]
-            features = []
-            # map() keeps the manifest order, so the output does not depend on network timing.
-            for unit, feature in zip(todo, pool.map(
-                    lambda u: _fetch_unit(u, f"{base}/{urllib.parse.quote(u.upstream_path)}", timeout),
-                    todo)):
-                features.append(feature)
-                done += 1
-                if progress:
-                    progress(done, total, unit.upstream_path.rsplit("/", 1)[-1])
-            target = dest / f"{code}_{todo[0].province_slug}.geojson"
-            _write_collection(features, target)
-            written.append(target)
-    finally:
-        # On a failure, drop the queued downloads instead of waiting for hundreds of them.
-        pool.shutdown(wait=True, cancel_futures=True)
-    return written
-
-
-def _fetch_unit(unit: UpstreamUnit, url: str, timeout: float) -> dict:
-    """Download one unit file and return it as a Feature with geoapp's property names."""
-    with _open_url(url, timeout) as resp:
-        try:
-            raw = resp.read()
-        except OSError as exc:
-            raise FetchError(f"{url}: transfer failed ({exc})", message_vi=f"{url}: tải bị ngắt") from None
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FetchError(f"{url}: not valid GeoJSON ({exc})",
-                         message_vi=f"{url}: không phải GeoJSON hợp lệ") from None
-    # The upstream wraps each unit in a one-feature FeatureCollection; accept a bare Feature too.
-    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-        feats = doc.get("features") or []
-        feature = feats[0] if len(feats) == 1 else None
-    else:
-        feature = doc
-    if not isinstance(feature, dict) or feature.get("type") != "Feature" or not feature.get("geometry"):
-        raise FetchError(f"{url}: expected one GeoJSON Feature with a geometry",
-                         message_vi=f"{url}: cần đúng một Feature GeoJSON có hình")
-    props = feature.get("properties") or {}
-    # Two property schemas exist in the upstream's history: camelCase (code, fullName …) and
-    # snake_case (unit_code, unit_name …); read either.
-    code = str(props.get("code") or props.get("unit_code") or feature.get("id") or "").strip()
-    if code.isdigit():
-        code = code.zfill(5)
-    if code != unit.code:
-        raise FetchError(f"{url}: holds unit {code or '(no code)'}, expected {unit.code}",
-                         message_vi=f"{url}: chứa đơn vị {code or '(không mã)'}, cần {unit.code}")
-    return {"type": "Feature", "geometry": feature["geometry"],
-            "properties": _geoapp_properties(props, unit)}
-
-
-def _nfc(value) -> str | None:
-    return unicodedata.normalize("NFC", str(value)).strip() if value not in (None, "") else None
-
-
-def _geoapp_properties(props: dict, unit: UpstreamUnit) -> dict:
-    name = _nfc(props.get("name") or props.get("unit_name"))
-    full = _nfc(props.get("fullName") or props.get("full_name"))
-    area = props.get("areaKm2", props.get("area_km2"))
-    return {
-        "MaXa": unit.code,
-        "TenXa": name,
-        "TenDayDu": full,
-        "TenTA": _nfc(props.get("nameEn") or props.get("name_en")),
-        "LoaiDV": unit_type(full),
-        "MaTinh": unit.province_code,
-        "TenTinh": PROVINCE_NAMES_2025.get(unit.province_code),
-        "DienTich": float(area) if isinstance(area, (int, float)) else None,
-    }
-
-
-def unit_type(full_name: str | None) -> str | None:
-    """``LoaiDV`` from a full name's prefix: "Xã Pa Ủ" → "Xã"; None when no known prefix."""
-    if not full_name:
-        return None
-    low = unicodedata.normalize("NFC", full_name).strip().lower()
-    for prefix, label in _UNIT_TYPES:
-        if low.startswith(prefix + " "):
-            return label
-    return None
-
-
-def _write_collection(features: list[dict], target: Path) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"type": "FeatureCollection", "features": features}, out,
-                      ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def _read_csv(path: Path) -> list[dict]:
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise FetchError(f"manifest {path} is missing; regenerate it with shapefiles/make_manifest.py",
-                         message_vi=f"thiếu tệp kê khai {path}") from None
-
-
-__all__ = ["fetch_boundaries", "read_mirror_manifest", "read_upstream_manifest", "unit_type",
-           "MirrorEntry", "UpstreamUnit", "PROVINCE_NAMES_2025", "EDITIONS", "UPSTREAM"]
+__all__ = [
+    "DEFAULT_MANIFEST_DIR",
+    "EDITIONS",
+    "PROVINCE_NAMES_2025",
+    "UPSTREAM",
+    "MirrorEntry",
+    "Progress",
+    "UpstreamUnit",
+    "fetch_boundaries",
+    "read_mirror_manifest",
+    "read_upstream_manifest",
+    "unit_type",
+]

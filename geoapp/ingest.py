@@ -16,19 +16,12 @@ import pandas as pd
 from . import lod as lodmod
 from .boundaries import BoundaryRead, FieldOptions, read_boundaries
 from .errors import InputError, NotFoundError, Problem, StoreError, ValidationError
-from .editions import EDITIONS
+from .editions import check_edition
 from .store.base import BatchInfo, Store
 
 
 #: share of codes naming other places above which a file is taken to be of the other edition
 MISMATCH_SHARE = 0.2
-
-
-def check_edition(edition: str) -> str:
-    if edition not in EDITIONS:
-        raise InputError(f"unknown edition {edition!r}; use one of {', '.join(EDITIONS)}",
-                         message_vi=f"không có phiên bản {edition!r}; dùng {', '.join(EDITIONS)}")
-    return edition
 
 
 def files_hash(paths) -> str:
@@ -38,6 +31,29 @@ def files_hash(paths) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def _only_provinces(units, provinces: list[str] | None):
+    """The units of the ``provinces`` asked for (all when None); refuses one the files do not hold."""
+    if not provinces:
+        return units
+    wanted = {p.zfill(2) for p in provinces}
+    absent = sorted(wanted - set(units["province_code"]))
+    if absent:
+        raise InputError(f"province(s) {', '.join(absent)} not in the file(s); the file(s) hold "
+                         + ", ".join(sorted(set(units['province_code']))))
+    return units[units["province_code"].isin(wanted)].reset_index(drop=True)
+
+
+def _refuse_code_clashes(units, existing, province_names: dict, edition: str) -> None:
+    """A code already held by another province of this edition would be silently overwritten: refuse."""
+    other = existing[~existing["province_code"].isin(list(province_names))]
+    clash = other.merge(units[["code", "name", "province_code"]], on="code", suffixes=("_stored", ""))
+    if len(clash):
+        problems = [Problem("error", f"code {r.code} ({r.name}, province {r.province_code}) is already "
+                            f"unit {r.name_stored} of province {r.province_code_stored} in edition {edition}",
+                            f"code {r.code}") for r in clash.itertuples()]
+        raise ValidationError("refused: codes clash with another province; nothing was imported", problems)
 
 
 def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", crs: str | None = None,
@@ -54,27 +70,11 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
     t0 = time.perf_counter()
     read: BoundaryRead = read_boundaries(paths, crs=crs, encoding=encoding, fields=fields,
                                          progress=(lambda label: progress(f"reading {label}")) if progress else None)
-    units = read.units
-    if provinces:
-        wanted = {p.zfill(2) for p in provinces}
-        absent = sorted(wanted - set(units["province_code"]))
-        if absent:
-            raise InputError(f"province(s) {', '.join(absent)} not in the file(s); the file(s) hold "
-                             + ", ".join(sorted(set(units['province_code']))))
-        units = units[units["province_code"].isin(wanted)].reset_index(drop=True)
+    units = _only_provinces(read.units, provinces)
     timings["read_s"] = time.perf_counter() - t0
     province_names = {c: n for c, n in read.provinces.items() if c in set(units["province_code"])}
-
-    # a code already held by another province of this edition would be silently overwritten
     existing = store.units(edition)
-    other = existing[~existing["province_code"].isin(list(province_names))]
-    clash = other.merge(units[["code", "name", "province_code"]], on="code", suffixes=("_stored", ""))
-    if len(clash):
-        problems = [Problem("error", f"code {r.code} ({r.name}, province {r.province_code}) is already "
-                            f"unit {r.name_stored} of province {r.province_code_stored} in edition {edition}",
-                            f"code {r.code}") for r in clash.itertuples()]
-        raise ValidationError("refused: codes clash with another province; nothing was imported", problems)
-
+    _refuse_code_clashes(units, existing, province_names, edition)
     problems = check_against_list(units, existing, edition)
     if any(p.level == "error" for p in problems):
         raise ValidationError("refused: the file does not match the official list of edition "
@@ -186,7 +186,7 @@ def export_units(store: Store, edition: str, province: str | None, fmt: str, lod
     if province and province not in set(store.provinces(edition)["code"]):
         raise NotFoundError(f"no province {province!r} in edition {edition}")
     if fmt == "csv":
-        from .safecells import csv_text   # unit names come from boundary files: no live formulas
+        from .briefing.tabular import csv_text   # unit names come from boundary files: no live formulas
         frame = store.units(edition, province)
         return csv_text(frame).encode("utf-8-sig")
     if fmt == "geojson":

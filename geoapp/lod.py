@@ -17,9 +17,9 @@ from pyproj import Transformer
 
 from .crs import EQUAL_AREA, WGS84
 
-#: lod → tolerance in metres (roughly √ of the triangle area removed), and what it is for
+#: lod → tolerance in metres (roughly √ of the triangle area removed); 0 is as imported,
+#: 1 a commune zoomed in, 2 a province, 3 the country
 LEVELS: dict[int, float] = {1: 30.0, 2: 150.0, 3: 600.0}
-LEVEL_USE = {0: "as imported", 1: "commune / zoomed-in", 2: "province", 3: "country"}
 #: nodes closer than this (m) are snapped together when cleaning the coverage
 SNAP_METRES = 0.5
 

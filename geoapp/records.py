@@ -3,7 +3,6 @@ import (all-or-nothing), batches and roll-back, export as of a date, history, te
 """
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -12,11 +11,13 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from .briefing.tabular import append_row, csv_bytes, set_cell, table_bytes, workbook, workbook_bytes
 from .editions import OTHER
 from .errors import InputError, NotFoundError
-from .imports import UnitResolver, validate_indicators, validate_status
-from .ingest import check_edition, files_hash
-from .safecells import append_frame, append_row, csv_text, safe_cell
+from .imports import (UnitResolver, check_scheme, indicator_header, status_header, validate_indicators,
+                      validate_status)
+from .editions import check_edition
+from .ingest import files_hash
 from .schemes import Catalogue
 from .store.base import BatchInfo, Store
 from .tables import read_table
@@ -46,26 +47,39 @@ def _province(store: Store, edition: str, province: str | None) -> str | None:
 #: what differs between the two kinds of record file
 _KINDS = {
     "status": dict(read=lambda st, e, p: st.status_records(e, province=p), validate=validate_status,
+                   header=status_header,
                    write=lambda st, tx, e, frame, b, u, demo: st.add_status_records(tx, e, frame, b, u, is_demo=demo),
                    group=["scheme", "status"], key="by_status"),
     "indicators": dict(read=lambda st, e, p: st.indicator_values(e, province=p), validate=validate_indicators,
+                       header=indicator_header,
                        write=lambda st, tx, e, frame, b, u, demo: st.add_indicator_values(tx, e, frame, b, u, is_demo=demo),
                        group=["indicator"], key="by_indicator"),
 }
 
 
 def _import_records(kind: str, store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None,
-                    dry_run: bool, user: str, origin: str, is_demo: bool) -> dict:
+                    dry_run: bool, user: str, origin: str, is_demo: bool, header_row: int | None = None,
+                    scheme: str | None = None) -> dict:
     how = _KINDS[kind]
     check_edition(edition)
     path = Path(path)
     fixed = _province(store, edition, province)
-    table = read_table(path)
+    extra = {}
+    if kind == "status":
+        extra["default_scheme"] = check_scheme(catalogue, scheme)
+    elif scheme:
+        raise InputError("an indicator file has no scheme; give a scheme only with a status file",
+                         message_vi="tệp chỉ tiêu không có chế độ; chỉ chọn chế độ cho tệp trạng thái")
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
+        raise InputError(f"header row {header_row!r} is not a row number (1 = the first row)",
+                         message_vi=f"dòng tiêu đề {header_row!r} không phải số dòng (1 = dòng đầu)")
+    table = read_table(path, header_row=header_row, recognise=how["header"])
     resolver = _resolver(store, edition)
     stored = how["read"](store, edition, fixed)
-    frame = how["validate"](table, resolver, catalogue, stored, fixed_province=fixed, source=path.name)
+    frame = how["validate"](table, resolver, catalogue, stored, fixed_province=fixed, source=path.name, **extra)
     report = {"file": path.name, "edition": edition, "rows": len(table.rows), "records": len(frame),
-              "dry_run": dry_run, "batch": None,
+              "dry_run": dry_run, "batch": None, "header_row": table.header_row,
+              "skipped": [s.to_dict() for s in table.skipped], "notices": frame.attrs.get("notices", []),
               how["key"]: frame.groupby(how["group"]).size().rename("n").reset_index().to_dict("records")}
     if dry_run:
         return report
@@ -80,17 +94,30 @@ def _import_records(kind: str, store: Store, path, edition: str, catalogue: Cata
 
 
 def import_status_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
-                       dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
-    """Validate a status file and store it as one batch (unless ``dry_run``). Raises when refused."""
+                       dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False,
+                       header_row: int | None = None, scheme: str | None = None) -> dict:
+    """Validate a status file and store it as one batch (unless ``dry_run``). Raises when refused.
+
+    ``header_row`` (1 = first row) names the row of column names when finding it automatically
+    is not wanted; ``scheme`` (code or label) is the scheme of rows that name none, e.g. a
+    province's list of drug-free communes without a scheme column. The report also says on
+    which row the header was read (``header_row``), which rows were left out and why
+    (``skipped``: column numbers, totals, the signature block) and any ``notices``.
+    """
     return _import_records("status", store, path, edition, catalogue, province=province, dry_run=dry_run,
-                           user=user, origin=origin, is_demo=is_demo)
+                           user=user, origin=origin, is_demo=is_demo, header_row=header_row, scheme=scheme)
 
 
 def import_indicator_file(store: Store, path, edition: str, catalogue: Catalogue, *, province: str | None = None,
-                          dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False) -> dict:
-    """Validate an indicator file and store it as one batch (unless ``dry_run``). Raises when refused."""
+                          dry_run: bool = False, user: str = "cli", origin: str = "", is_demo: bool = False,
+                          header_row: int | None = None, scheme: str | None = None) -> dict:
+    """Validate an indicator file and store it as one batch (unless ``dry_run``). Raises when refused.
+
+    ``header_row`` as for :func:`import_status_file`; ``scheme`` must stay None (indicators
+    have no scheme; it is accepted only so both importers take the same options).
+    """
     return _import_records("indicators", store, path, edition, catalogue, province=province, dry_run=dry_run,
-                           user=user, origin=origin, is_demo=is_demo)
+                           user=user, origin=origin, is_demo=is_demo, header_row=header_row, scheme=scheme)
 
 
 def rollback(store: Store, batch_id: int, *, user: str = "cli", origin: str = "") -> dict:
@@ -102,12 +129,12 @@ def rollback(store: Store, batch_id: int, *, user: str = "cli", origin: str = ""
 
 
 def current_statuses(store: Store, edition: str, catalogue: Catalogue, *, province: str | None = None,
-                     on: str | None = None, scheme: str | None = None) -> pd.DataFrame:
-    """One row per unit and scheme in force on ``on`` (default today), with labels and provenance."""
+                     as_of: str | None = None, scheme: str | None = None) -> pd.DataFrame:
+    """One row per unit and scheme in force on ``as_of`` (default today), with labels and provenance."""
     check_edition(edition)
     fixed = _province(store, edition, province)
-    day = on or date.today().isoformat()
-    records = store.status_records(edition, province=fixed, scheme=scheme, until=day)
+    day = as_of or date.today().isoformat()
+    records = store.status_records(edition, province=fixed, scheme=scheme, as_of=day)
     current = st.as_of(records, day)
     units = store.units(edition, fixed)[["code", "name", "full_name", "district_name", "province_code",
                                          "province_name"]]
@@ -125,36 +152,26 @@ def current_statuses(store: Store, edition: str, catalogue: Catalogue, *, provin
 
 
 def export_statuses(store: Store, edition: str, catalogue: Catalogue, fmt: str, *, province: str | None = None,
-                    on: str | None = None) -> bytes:
+                    as_of: str | None = None) -> bytes:
     """What is valid on a date, one row per unit and scheme, as CSV, XLSX or JSON bytes."""
-    from . import crosswalk
+    from .crosswalk.service import project_statuses
+    from .editions import REFORM_DATE
 
-    if edition == "2025" and on and on < crosswalk.REFORM_DATE:
+    if edition == "2025" and as_of and as_of < REFORM_DATE:
         # before the reform the 2025 units had no records of their own: project the old communes'
-        frame = crosswalk.project_statuses(store, catalogue, on, province.zfill(2) if province else None)
+        frame = project_statuses(store, catalogue, as_of, province.zfill(2) if province else None)
         frame = frame[frame["status"] != ""].drop(columns=["composition"]).assign(edition="2025", projected=True)
     else:
-        frame = current_statuses(store, edition, catalogue, province=province, on=on)
+        frame = current_statuses(store, edition, catalogue, province=province, as_of=as_of)
     demo = bool(frame["is_demo"].astype(bool).any()) if len(frame) else False
     if fmt == "csv":
-        text = csv_text(frame)
-        if demo:
-            text = f"# {DEMO_MARK}\n" + text
-        return text.encode("utf-8-sig")
+        return csv_bytes(frame)        # RFC 4180: the header first; the demo flag is the is_demo column
     if fmt == "json":
-        return json.dumps({"demo": demo, "mark": DEMO_MARK if demo else "", "records": frame.to_dict("records")},
-                          ensure_ascii=False, default=str, indent=1).encode("utf-8")
+        plain = frame.astype(object).where(frame.notna(), None)      # missing values are null, never NaN
+        return json.dumps({"demo": demo, "mark": DEMO_MARK if demo else "", "records": plain.to_dict("records")},
+                          ensure_ascii=False, default=str, indent=1, allow_nan=False).encode("utf-8")
     if fmt == "xlsx":
-        import openpyxl
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = "data"
-        if demo:
-            append_row(book.create_sheet("README"), [DEMO_MARK])
-        append_frame(sheet, frame)
-        buf = io.BytesIO()
-        book.save(buf)
-        return buf.getvalue()
+        return table_bytes(frame, "xlsx", [DEMO_MARK] if demo else [])
     raise InputError(f"unknown format {fmt!r}; use csv, xlsx or json")
 
 
@@ -182,26 +199,22 @@ def template(store: Store, edition: str, province: str, catalogue: Catalogue, fm
                "ngay_quyet_dinh", "ghi_chu"]
     rows = [[u.code, u.full_name or u.name, u.district_name] + [""] * 7 for u in units.itertuples()]
     if fmt == "csv":
-        return csv_text(pd.DataFrame(rows, columns=headers)).encode("utf-8-sig")
+        return csv_bytes(pd.DataFrame(rows, columns=headers))
     if fmt != "xlsx":
         raise InputError(f"unknown format {fmt!r}; use xlsx or csv")
-    import openpyxl
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "data"
-    append_row(sheet, headers)
+    book, sheet = workbook(headers)
     for r in rows:
         append_row(sheet, r)
-    lists = book.create_sheet("lists")
     statuses = [(s.code, x.code, x.label_vi) for s in catalogue.schemes.values() for x in s.statuses]
+    lists = book.create_sheet("lists")
     append_row(lists, ["che_do", "trang_thai", "nhan"])
     for scheme_code, status_code, label in statuses:
         append_row(lists, [scheme_code, status_code, label])
     schemes = list(catalogue.schemes)
     for i, code in enumerate(schemes, start=2):
-        lists.cell(row=i, column=5, value=safe_cell(code)).data_type = "s"
+        set_cell(lists, i, 5, code)
     lists.sheet_state = "hidden"
     n = len(rows) + 1
     status_dv = DataValidation(type="list", formula1=f"=lists!$B$2:$B${len(statuses) + 1}", allow_blank=True,
@@ -217,9 +230,7 @@ def template(store: Store, edition: str, province: str, catalogue: Catalogue, fm
     sheet.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (8, 28, 22, 10, 28, 12, 12, 16, 14, 30)):
         sheet.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(book)
 
 
 def indicator_values(store: Store, edition: str, province: str | None, indicator: str, *,

@@ -3,6 +3,12 @@
 A deployment adds or replaces schemes and indicators with its own TOML file
 (``GEOAPP_SCHEMES_FILE``) — no code changes. Everything is validated on load: unknown kinds,
 duplicate codes and malformed colours are refused with the file and entry named.
+
+Each scheme, status and indicator may declare ``aliases``: the wording that official decisions
+and provincial files use ("Xã không ma túy", "Không có tệ nạn ma túy" for ``khong_ma_tuy``).
+Imports compare them without case, diacritics or punctuation
+(:func:`geoapp.names.plain_key`), so an alias that reads like another status of the same
+scheme is refused on load.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ConfigError
+from .names import plain_key
 
 KINDS = ("key", "problem", "converted", "good")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -28,9 +35,42 @@ class Status:
     colour: str
     severity: int
     kind: str
+    aliases: tuple[str, ...] = ()
 
     def label(self, lang: str = "vi") -> str:
         return self.label_en if lang == "en" else self.label_vi
+
+
+#: what a summary figure counts (see :mod:`geoapp.mapview.figures`)
+FIGURE_KINDS = ("now", "ever", "transition")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A summary figure of a scheme, declared in ``[[schemes.X.figures]]``.
+
+    ``kind``: ``now`` — units whose status on the date is in ``statuses``; ``ever`` — units that
+    were in one of ``statuses`` on some day from ``start`` (default: ever) to the date
+    (cumulative); ``transition`` — units that moved from one of ``from_statuses`` into one of
+    ``statuses`` between ``start`` and the date. Texts take ``{value}``, ``{units}``, ``{share}``,
+    ``{start_year}`` and ``{year}``.
+    """
+    code: str
+    kind: str
+    statuses: tuple[str, ...]
+    text_vi: str
+    text_en: str
+    definition_vi: str
+    definition_en: str
+    start: str | None = None
+    from_statuses: tuple[str, ...] = ()
+    headline: bool = False
+
+    def text(self, lang: str = "vi") -> str:
+        return self.text_en if lang == "en" else self.text_vi
+
+    def definition(self, lang: str = "vi") -> str:
+        return self.definition_en if lang == "en" else self.definition_vi
 
 
 @dataclass(frozen=True)
@@ -43,6 +83,8 @@ class Scheme:
     target_status: str | None = None
     target_share: float | None = None
     target_date: str | None = None
+    aliases: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
 
     def status(self, code: str) -> Status:
         for s in self.statuses:
@@ -67,6 +109,7 @@ class Indicator:
     unit_en: str
     higher_is_worse: bool
     is_population: bool = False
+    aliases: tuple[str, ...] = ()
 
     def label(self, lang: str = "vi") -> str:
         return self.label_en if lang == "en" else self.label_vi
@@ -82,6 +125,47 @@ class Catalogue:
             return self.schemes[code]
         except KeyError:
             raise ConfigError(f"unknown scheme {code!r}; known: {', '.join(self.schemes)}") from None
+
+
+def _aliases(entry: dict, where: str, problems: list[str]) -> tuple[str, ...]:
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and plain_key(a) for a in aliases):
+        problems.append(f"{where}: aliases must be a list of non-empty strings")
+        return ()
+    return tuple(aliases)
+
+
+def _check_aliases(where: str, statuses: list[Status], problems: list[str]) -> None:
+    """Within one scheme, every code, label and alias must name one status only."""
+    owner: dict[str, str] = {}
+    for st in statuses:
+        for text in (st.code, st.label_vi, st.label_en, *st.aliases):
+            key = plain_key(text)
+            if owner.setdefault(key, st.code) != st.code:
+                problems.append(f"{where}: {text!r} would name both {owner[key]} and {st.code}")
+
+
+def _figures(entry: dict, where: str, known: set, problems: list[str]) -> tuple[Figure, ...]:
+    """The ``figures`` tables of one scheme, checked against its status codes."""
+    out = []
+    for i, f in enumerate(entry.get("figures", [])):
+        at = f"{where}.figures[{i}] {f.get('code', '')!r}"
+        statuses = tuple(f.get("statuses", []))
+        before = tuple(f.get("from_statuses", []))
+        if not _CODE.match(str(f.get("code", ""))):
+            problems.append(f"{at}: code must be lower_snake_case")
+        if f.get("kind") not in FIGURE_KINDS:
+            problems.append(f"{at}: kind must be one of {', '.join(FIGURE_KINDS)}")
+        if not statuses or not set(statuses + before) <= known:
+            problems.append(f"{at}: statuses must name statuses of the scheme")
+        if f.get("kind") == "transition" and not before:
+            problems.append(f"{at}: a transition needs from_statuses")
+        texts = ("text_vi", "text_en", "definition_vi", "definition_en")
+        if not all(isinstance(f.get(k), str) and f.get(k) for k in texts):
+            problems.append(f"{at}: {', '.join(texts)} are required")
+        out.append(Figure(str(f.get("code", "")), str(f.get("kind", "")), statuses,
+                          *(str(f.get(k, "")) for k in texts), f.get("start"), before, bool(f.get("headline"))))
+    return tuple(out)
 
 
 def _parse(doc: dict, origin: str, base: Catalogue | None) -> Catalogue:
@@ -109,22 +193,25 @@ def _parse(doc: dict, origin: str, base: Catalogue | None) -> Catalogue:
             if not st.get("label_vi") or not st.get("label_en"):
                 problems.append(f"{where}.{sc}: label_vi and label_en are required")
             statuses.append(Status(sc, st.get("label_vi", ""), st.get("label_en", ""), st.get("colour", ""),
-                                   st.get("severity", 0), st.get("kind", "")))
+                                   st.get("severity", 0), st.get("kind", ""), _aliases(st, f"{where}.{sc}", problems)))
         if not statuses:
             problems.append(f"{where}: a scheme needs at least one status")
+        _check_aliases(where, statuses, problems)
         target = entry.get("target_status")
         if target and target not in seen:
             problems.append(f"{where}: target_status {target!r} is not one of its statuses")
         schemes[code] = Scheme(code, entry.get("label_vi", code), entry.get("label_en", code),
                                tuple(sorted(statuses, key=lambda s: s.severity)), entry.get("legal_basis", ""),
-                               target, entry.get("target_share"), entry.get("target_date"))
+                               target, entry.get("target_share"), entry.get("target_date"),
+                               _aliases(entry, where, problems), _figures(entry, where, seen, problems))
     for code, entry in (doc.get("indicators") or {}).items():
         if not _CODE.match(code):
             problems.append(f"{origin}: indicators.{code}: code must be lower_snake_case")
             continue
         indicators[code] = Indicator(code, entry.get("label_vi", code), entry.get("label_en", code),
                                      entry.get("unit_vi", ""), entry.get("unit_en", ""),
-                                     bool(entry.get("higher_is_worse", True)), bool(entry.get("is_population", False)))
+                                     bool(entry.get("higher_is_worse", True)), bool(entry.get("is_population", False)),
+                                     _aliases(entry, f"{origin}: indicators.{code}", problems))
     if problems:
         raise ConfigError("invalid scheme definitions:\n  " + "\n  ".join(problems))
     return Catalogue(schemes, indicators)

@@ -3,7 +3,9 @@
 Trip-wires: Excel on a Vietnamese Windows saves CSV in cp1258 with ``;`` separators; a UTF-8
 file may start with a BOM; openpyxl gives numbers and dates as Python objects — codes typed as
 numbers arrive as ``3388`` (we keep them as text and pad later), dates as ``datetime``
-(turned into ISO text here). Row numbers are the spreadsheet's own (header = row 1).
+(turned into ISO text here). Row numbers are the spreadsheet's own, wherever the header is.
+A workbook's merged ranges are read too: where the table is in the sheet (letterhead, a header
+over two rows, totals, signatures) is :mod:`geoapp.layout`.
 """
 from __future__ import annotations
 
@@ -11,27 +13,19 @@ import csv
 import io
 import zipfile
 import zlib
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from .errors import InputError
+from .layout import MAX_ROWS, Recognise, Skipped, Table, build_table, is_footer_label, is_totals_label
 from .sources import check_zip
 
-MAX_ROWS = 500_000
+__all__ = ["MAX_ROWS", "Skipped", "Table", "build_table", "decode_text", "is_footer_label", "is_totals_label",
+           "read_table"]
 #: what a broken .xlsx makes openpyxl (and the XML parsers and zlib under it) raise; ParseError
 #: and lxml's XMLSyntaxError are SyntaxErrors
 _XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, IndexError, TypeError, ValueError, AttributeError,
                 EOFError, OSError, SyntaxError)
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[str]]        # cells as text, "" for empty
-    row_numbers: list[int]       # spreadsheet row number of each row
-    encoding: str = ""
-    delimiter: str = ""
 
 
 def _cell(value) -> str:
@@ -46,14 +40,29 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_table(path: str | Path) -> Table:
-    """Read ``path`` (.csv, .txt, .xlsx); raise :class:`InputError` saying what is wrong."""
+def read_table(path: str | Path, *, header_row: int | None = None, recognise: Recognise | None = None) -> Table:
+    """Read ``path`` (.csv, .txt, .xlsx); raise :class:`InputError` saying what is wrong.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    header_row : int, optional
+        Spreadsheet row number (1 = first) of the header. Default: found by ``recognise``.
+    recognise : callable, optional
+        ``recognise(header_text)`` → the column it names or None. With it the header is the row
+        among the first :data:`geoapp.layout.HEADER_SCAN` that names the most distinct columns (the first such
+        row on a tie; the first non-empty row when no row names any). Without it, and without
+        ``header_row``, the first non-empty row is the header.
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(p)
+        grid, merges = _read_xlsx(p)
+        return build_table(grid, p.name, "xlsx", "", merges=merges, header_row=header_row, recognise=recognise)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(p.read_bytes(), p.name)
+        encoding, delimiter, grid = _read_csv(p.read_bytes(), p.name)
+        return build_table(grid, p.name, encoding, delimiter, header_row=header_row, recognise=recognise)
     if suffix == ".xls":
         raise InputError(f"{p.name}: the old Excel format .xls is not supported; save it as .xlsx or CSV",
                          message_vi=f"{p.name}: không hỗ trợ định dạng .xls cũ; hãy lưu thành .xlsx hoặc CSV")
@@ -77,7 +86,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
                          message_vi=f"{name}: văn bản không phải UTF-8 hay cp1258; hãy lưu dạng CSV UTF-8") from None
 
 
-def _read_csv(data: bytes, name: str) -> Table:
+def _read_csv(data: bytes, name: str) -> tuple[str, str, list[list[str]]]:
     text, encoding = decode_text(data, name)
     # the sniffer's regular expressions are slow on huge lines: give it a bounded sample
     sample = "\n".join(text[:1 << 16].splitlines()[:20])
@@ -90,7 +99,7 @@ def _read_csv(data: bytes, name: str) -> Table:
         rows = [r for r in reader]
     except csv.Error as exc:
         raise _csv_error(name, reader.line_num, exc) from None
-    return _table(rows, name, encoding, delimiter)
+    return encoding, delimiter, rows
 
 
 def _csv_error(name: str, line: int, exc: csv.Error) -> InputError:
@@ -105,8 +114,9 @@ def _csv_error(name: str, line: int, exc: csv.Error) -> InputError:
                       message_vi=f"{name}: gần dòng {line}, không đọc được dạng CSV ({exc}); hãy lưu lại dạng CSV UTF-8")
 
 
-def _read_xlsx(p: Path) -> Table:
-    """Read the sheet ``data`` (else the first) of a workbook.
+def _read_xlsx(p: Path) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
+    """Read the sheet ``data`` (else the first) of a workbook: its cells as text, and its merged
+    ranges as ``(min_col, min_row, max_col, max_row)``.
 
     Trip-wire: an .xlsx is a zip; :func:`geoapp.sources.check_zip` counts what it really
     inflates to before openpyxl opens it. openpyxl raises almost anything on a broken file
@@ -129,28 +139,36 @@ def _read_xlsx(p: Path) -> Table:
                 raise InputError(f"{p.name}: more than {MAX_ROWS:,} rows",
                                  message_vi=f"{p.name}: nhiều hơn {MAX_ROWS:,} dòng")
             rows.append([_cell(v) for v in row])
+        merges = _merged_ranges(sheet)
     except _XLSX_ERRORS as exc:
         raise _not_a_workbook(p.name, exc) from None
     finally:
         book.close()
-    return _table(rows, p.name, "xlsx", "")
+    return rows, merges
+
+
+def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a read-only sheet.
+
+    Trip-wire: openpyxl's read-only mode (which a 500,000-row file needs) does not expose merged
+    cells; they sit in ``<mergeCells>`` after the rows of the sheet's XML, which we read again
+    with openpyxl's own parser. ``_get_source`` is openpyxl's (3.1): the merged-header tests
+    fail loudly if a new openpyxl renames it.
+    """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+    out = []
+    with sheet._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag == tag and element.get("ref"):
+                out.append(tuple(range_boundaries(element.get("ref"))))
+            element.clear()
+    return out
 
 
 def _not_a_workbook(name: str, exc: Exception) -> InputError:
     detail = "" if isinstance(exc, OSError) else f" ({type(exc).__name__}: {str(exc)[:200]})"
     return InputError(f"{name}: not a readable .xlsx workbook{detail}; open it in Excel and save it again as .xlsx",
                       message_vi=f"{name}: không đọc được tệp .xlsx{detail}; hãy mở bằng Excel và lưu lại dạng .xlsx")
-
-
-def _table(rows: list[list[str]], name: str, encoding: str, delimiter: str) -> Table:
-    numbered = [(i + 1, [c.strip() for c in r]) for i, r in enumerate(rows)]
-    numbered = [(n, r) for n, r in numbered if any(r)]
-    if not numbered:
-        raise InputError(f"{name} is empty", message_vi=f"{name} không có dữ liệu")
-    if len(numbered) > MAX_ROWS:
-        raise InputError(f"{name}: more than {MAX_ROWS:,} rows", message_vi=f"{name}: nhiều hơn {MAX_ROWS:,} dòng")
-    header_no, headers = numbered[0]
-    width = len(headers)
-    body = [(n, (r + [""] * width)[:max(width, len(r))]) for n, r in numbered[1:]]
-    return Table([h.strip().lstrip("\ufeff") for h in headers], [r for _, r in body], [n for n, _ in body],
-                 encoding, delimiter)

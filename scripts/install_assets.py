@@ -32,7 +32,7 @@ MANIFEST = VENDOR / "manifest.json"
 
 #: npm package -> files (or folders) in it to copy, relative to the package folder; the tail
 #: after ``dist/`` is kept, so ``dist/images`` lands in ``static/vendor/leaflet/images``.
-#: geoapp/web/assets.py refers to these paths; keep them in step.
+#: geoapp/mapview/assets.py refers to these paths; keep them in step.
 FILES: dict[str, list[str]] = {
     "leaflet": ["dist/leaflet.js", "dist/leaflet.css", "dist/images", "LICENSE"],
     "leaflet.fullscreen": ["Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg",
@@ -137,7 +137,7 @@ def copy_files(target: Path) -> list[dict]:
                 sources = [src]
             else:
                 raise SetupError(f"{name}@{version} has no {rel}; did its layout change? "
-                                 "Update FILES in scripts/install_assets.py and geoapp/web/assets.py")
+                                 "Update FILES in scripts/install_assets.py and geoapp/mapview/assets.py")
             for s in sources:
                 out_rel = Path(name) / dest_name(s.relative_to(pkg).as_posix())
                 out = target / out_rel

@@ -21,6 +21,7 @@
   let features = [];        // GeoJSON features (code, name, district)
   let byCode = new Map();   // code -> leaflet layer
   let values = {};          // code -> {colour, label or value, ...}
+  let noData = new Set();   // codes of a status map whose province reports nothing: no data, not "none"
   let geoLayer = null;
   const labels = L.layerGroup();
 
@@ -78,7 +79,8 @@
     const selected = state.selected === feature.properties.code;
     return {
       color: selected ? "#000" : "#555", weight: selected ? 3 : 0.7, opacity: 1,
-      fillColor: v ? v.colour : cfg.noneColour, fillOpacity: v ? 0.78 : 0.35,
+      fillColor: v ? v.colour : noData.has(feature.properties.code) ? "#ffffff" : cfg.noneColour,
+      fillOpacity: v ? 0.78 : 0.35,
     };
   }
   function describe(code) {
@@ -98,7 +100,7 @@
       box.lastChild.firstChild.style.background = v.colour;
       box.append(el("div", { class: "muted", text: `${T.since} ${fmtDate(v.since)}${v.until ? " – " + fmtDate(v.until) : ""}` }));
     } else {
-      box.append(el("div", { text: T.no_designation }));
+      box.append(el("div", { text: noData.has(code) ? T.no_data : T.no_designation }));
     }
     return box;
   }
@@ -167,7 +169,7 @@
     for (const r of rows) {
       const sw = el("span", { class: "swatch" });
       sw.style.background = r.colour;
-      list.append(el("li", { "data-class": String(r.status ?? r.class) }, sw, el("span", { text: r.label }),
+      list.append(el("li", { "data-class": r.nodata ? "nodata" : String(r.status ?? r.class) }, sw, el("span", { text: r.label }),
         el("span", { class: "count", text: String(r.units) })));
     }
     box.append(list);
@@ -179,16 +181,16 @@
       box.append(el("p", { text: `${data.label}${data.rate_per_1000 ? " " + T.per_1000 : ""}${data.period ? " — " + data.period : ""}` }));
       return;
     }
-    const by = Object.fromEntries(data.legend.map(r => [r.status, r.units]));
-    const total = data.units;
-    if (state.scheme === "antt") {
-      const n = by["da_chuyen_hoa"] || 0;
-      box.append(el("p", { class: "big", text: `${n}/${total} ${T.converted_text}` }));
-      box.append(el("p", { text: `${by["trong_diem_phuc_tap"] || 0} ${T.key_text}` }));
-    } else if (state.scheme === "ma_tuy") {
-      const n = by["khong_ma_tuy"] || 0;
-      const share = total ? n / total : 0;
-      box.append(el("p", { class: "big", text: `${n}/${total} ${T.drug_free_text} (${(share * 100).toFixed(1)} %)` }));
+    // the figures are computed on the server (geoapp/mapview/figures.py): text, definition on hover
+    for (const f of data.figures || []) {
+      box.append(el("p", { class: f.headline ? "big figure" : "figure", "data-figure": f.code,
+        title: f.definition, text: f.text }));
+    }
+    const head = (data.figures || []).find(f => f.headline && f.share !== null);
+    const first = (data.figures || [])[0];
+    if (first && !first.no_data) box.append(el("p", { class: "muted small unit-list", text: first.unit_list[cfg.lang === "en" ? "text_en" : "text_vi"] }));
+    if (state.scheme === "ma_tuy" && head) {
+      const share = head.share;
       const bar = el("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "50",
         "aria-valuenow": (share * 100).toFixed(1), "aria-label": T.target_text });
       const fill = el("div", { class: "fill" });
@@ -214,7 +216,7 @@
       const v = values[p.code];
       const sw = el("span", { class: "swatch" });
       sw.style.background = v ? v.colour : cfg.noneColour;
-      const text = v ? (state.indicator && !state.hotspots && !state.emerging ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator ? T.no_data : T.no_designation);
+      const text = v ? (state.indicator && !state.hotspots && !state.emerging ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator || noData.has(p.code) ? T.no_data : T.no_designation);
       const tr = el("tr", { "data-code": p.code, tabindex: "0" }, el("td", { text: p.code }), el("td", { text: p.name }),
         el("td", { text: p.district || "" }), el("td", {}, sw, text));
       if (p.code === state.selected) tr.classList.add("selected");
@@ -284,18 +286,29 @@
         data = await getJson(`${cfg.indicatorsUrl}?${base}&indicator=${state.indicator}&classes=${state.classes}&k=${state.k}` +
           (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""), "indicators");
         values = data.values;
+        noData = new Set();
         cfg.indicatorUnit = data.unit;
         renderLegend(data.legend.map(r => ({ ...r, label: r.class === -1 ? T.no_data : r.label })), data.label);
       } else {
         data = await getJson(`${cfg.statusesUrl}?${base}&scheme=${state.scheme}`, "statuses");
         values = data.statuses;
+        noData = new Set(data.no_data || []);
         renderLegend(data.legend, cfg.schemeLabels[state.scheme] || state.scheme);
       }
     } catch (e) {
       document.getElementById("summary").replaceChildren(el("p", { class: "error", text: e.message }));
       return;
     }
-    renderSummary(data);
+    // a date outside the edition's period: its notice (#period-notice) instead of headline figures
+    const notice = document.getElementById("period-notice");
+    if (notice && "in_period" in data) {
+      notice.textContent = data.in_period ? "" : data.message;
+      notice.hidden = data.in_period;
+    }
+    if (notice && !notice.hidden) {
+      document.getElementById("summary").replaceChildren(
+        ...(data.demo ? [el("p", { class: "demo-mark", text: cfg.demoMark })] : []));
+    } else renderSummary(data);
     if (geoLayer) geoLayer.setStyle(style);
     renderTable();
     document.getElementById("map").dataset.asOf = state.asOf;
@@ -333,7 +346,8 @@
   slider.addEventListener("input", () => { document.getElementById("year-out").textContent = slider.value; });
   slider.addEventListener("change", () => {
     const y = slider.value;
-    state.asOf = y === cfg.today.slice(0, 4) ? cfg.today : `${y}-12-31`;
+    const last = cfg.lastDay || cfg.today;      // the edition's last day, capped by today
+    state.asOf = y === last.slice(0, 4) ? last : `${y}-12-31`;
     dateField.value = state.asOf;
     state.period = state.indicator ? y : undefined;
     refresh();

@@ -12,6 +12,7 @@
 
   const el = geoapp.el;
   function measure(p) {
+    if (!p.reported) return null;                                    // no data: never painted as 0
     if (state.scheme === "ma_tuy") return p.target_share;           // share of drug-free communes
     return p.key;                                                    // number of key complex communes
   }
@@ -20,16 +21,25 @@
     if (state.scheme === "ma_tuy") return GREENS[Math.min(4, Math.floor(v / 0.125))];   // 0–50 %+ in 12.5 % steps
     return v === 0 ? REDS[0] : REDS[Math.min(4, 1 + Math.floor(Math.log2(v)))];         // 0, 1, 2–3, 4–7, 8+
   }
-  function label(p) {
-    const v = measure(p);
-    if (state.scheme === "ma_tuy") return `${p.counts.khong_ma_tuy}/${p.listed} ${T.drug_free_text} (${(100 * v).toFixed(1)} %)`;
-    return `${v} ${T.key_text}`;
+  function headline(p) {
+    return (p.figures || []).find(f => f.headline) || (p.figures || [])[0];
+  }
+  function label(p) {                                                // the server's figure text (figures.py)
+    const f = headline(p);
+    if (!p.reported || !f) return T.no_data;
+    return f.text;
+  }
+  function coverage(features) {
+    const rep = features.filter(f => f.properties.reported);
+    const units = rep.reduce((n, f) => n + (f.properties.listed || 0), 0);
+    return T.coverage.replace("{p}", rep.length).replace("{n}", features.length).replace("{u}", units.toLocaleString(cfg.lang));
   }
   function legend() {
     const box = document.getElementById("legend");
     const rows = state.scheme === "ma_tuy"
       ? ["< 12.5 %", "12.5–25 %", "25–37.5 %", "37.5–50 %", "≥ 50 %"].map((t, i) => [GREENS[i], t])
       : ["0", "1", "2–3", "4–7", "≥ 8"].map((t, i) => [REDS[i], t]);
+    rows.push(["#eeeeee", T.no_data]);
     const list = el("ul");
     rows.forEach(([c, t]) => { const sw = el("span", { class: "swatch" }); sw.style.background = c; list.append(el("li", {}, sw, el("span", { text: t }))); });
     box.replaceChildren(el("h3", { text: state.scheme === "ma_tuy" ? T.share_title : T.key_title }), list);
@@ -41,7 +51,9 @@
     layer = L.geoJSON(data, {
       style: f => ({ color: "#444", weight: 1, fillOpacity: 0.8, fillColor: colour(measure(f.properties)) }),
       onEachFeature(f, l) {
-        l.bindTooltip(() => el("div", {}, el("strong", { text: f.properties.name }), el("div", { text: label(f.properties) })), { sticky: true });
+        const h = headline(f.properties);
+        l.bindTooltip(() => el("div", {}, el("strong", { text: f.properties.name }), el("div", { text: label(f.properties) }),
+          h && f.properties.reported ? el("div", { class: "muted small", text: h.definition }) : null), { sticky: true });
         l.on("click", () => { window.location.href = cfg.mapUrl.replace("PROVINCE", encodeURIComponent(f.properties.code)) + `?scheme=${state.scheme}&as_of=${state.asOf}&lang=${cfg.lang}`; });
       },
     }).addTo(map);
@@ -50,9 +62,12 @@
     const feats = data.features.slice().sort((a, b) => (measure(b.properties) ?? -1) - (measure(a.properties) ?? -1));
     body.replaceChildren(...feats.map(f => {
       const a = el("a", { href: cfg.mapUrl.replace("PROVINCE", encodeURIComponent(f.properties.code)) + `?scheme=${state.scheme}&as_of=${state.asOf}&lang=${cfg.lang}`, text: f.properties.name });
-      return el("tr", {}, el("td", {}, a), el("td", { class: "num", text: label(f.properties) }));
+      const h = headline(f.properties);
+      return el("tr", { "data-reported": String(!!f.properties.reported) }, el("td", {}, a),
+        el("td", { class: "num", text: label(f.properties), title: h && f.properties.reported ? h.definition : T.no_data }));
     }));
     legend();
+    document.getElementById("coverage").textContent = coverage(data.features);
     history.replaceState(null, "", `${window.location.pathname}?scheme=${state.scheme}&as_of=${state.asOf}&lang=${cfg.lang}`);
     document.getElementById("map").dataset.drawn = String(data.features.length);
   }

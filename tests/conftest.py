@@ -134,7 +134,7 @@ def _gunicorn_problem() -> str | None:
 
 
 def _assets_problem() -> str | None:
-    from geoapp.web.assets import assets_ready
+    from geoapp.mapview.assets import assets_ready
     if assets_ready(STATIC):
         return None
     return "static/vendor is not installed: run python scripts/install_assets.py (needs Node.js and npm once)"

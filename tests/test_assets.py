@@ -16,8 +16,8 @@ import shapely
 from flask import Flask, url_for
 from folium import plugins
 
-from geoapp.web import assets
-from geoapp.web.assets import (AssetsMissingError, OfflineAssetError, assets_ready, inline_assets, localize,
+from geoapp.mapview import assets
+from geoapp.mapview.assets import (AssetsMissingError, OfflineAssetError, assets_ready, inline_assets, localize,
                                offline_map, require_assets)
 
 from .conftest import ROOT, STATIC, require

@@ -86,3 +86,19 @@ def test_status_import_refusal_and_rollback_from_the_command_line(run, tmp_path)
     assert run("status", "rollback", batch).exit_code == 0
     assert "03386" not in run("status", "export", "--edition", "pre2025", "--as-of", "2020-01-01").output
     assert "rolled back" in run("status", "history", "--edition", "pre2025", "3386").output
+
+
+def test_status_import_with_header_row_and_scheme(run, tmp_path):
+    """A province's file as sent: a letterhead above the header, no scheme column (issue 14, item 7)."""
+    assert run("boundaries", "import", write_shp(communes(3), tmp_path / "shp"), "--edition", "2025").exit_code == 0
+    path = tmp_path / "st.csv"
+    path.write_text("CÔNG AN TỈNH LAI CHÂU,,\nDANH SÁCH XÃ KHÔNG MA TÚY,,\nma_xa,trang_thai,tu_ngay\n"
+                    "3388,khong_ma_tuy,2025-09-01\n", encoding="utf-8")
+    refused = run("status", "import", path, "--edition", "2025", "--header-row", "1", "--scheme", "ma_tuy")
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    result = run("status", "import", path, "--edition", "2025", "--header-row", "3", "--scheme", "ma_tuy",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["records"] == 1 and report["header_row"] == 3
+    assert run("status", "import", path, "--edition", "2025", "--header-row", "0").exit_code == 2

@@ -351,7 +351,7 @@ def test_old_records_after_the_reform_are_projected_not_recoded(real):
 
 @pytest.mark.realdata
 def test_cli_check_weights_project(real, monkeypatch):
-    from geoapp.cli_crosswalk import crosswalk
+    from geoapp.cli.crosswalk import crosswalk_group as crosswalk
 
     store = real[0]
     monkeypatch.setenv("GEOAPP_DATABASE_URL", store.test_url)
@@ -374,7 +374,7 @@ def test_cli_check_weights_project(real, monkeypatch):
 @requires_shared()
 @pytest.mark.realdata
 def test_cli_import_on_an_empty_store(tmp_path, monkeypatch):
-    from geoapp.cli_crosswalk import crosswalk
+    from geoapp.cli.crosswalk import crosswalk_group as crosswalk
 
     monkeypatch.setenv("GEOAPP_DATABASE_URL", db_url(tmp_path, "g"))
     out = CliRunner().invoke(crosswalk, ["import", "--source", str(SHARED_DATA)], catch_exceptions=False)

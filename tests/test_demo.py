@@ -6,8 +6,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geoapp import demo
 from geoapp import status as st
+from geoapp.demo.build import build_demo
+from geoapp.demo.inputs import read_crosswalk, read_inputs
+from geoapp.demo.instance import generate_demo
+from geoapp.demo.plan import INDICATORS
 from geoapp.errors import InputError
 from geoapp.ingest import import_boundaries, import_unit_list
 from geoapp.records import current_statuses, unit_history
@@ -31,12 +34,12 @@ def built(tmp_path_factory):
     import_unit_list(store, "2025", SHARED_DATA)
     import_boundaries(store, [PRE2025], "pre2025")
     import_boundaries(store, [B2025 / z for z in ZIPS_2025], "2025")
-    summary = demo.generate_demo(store, load_catalogue(), seed=SEED, data_dir=SHARED_DATA)
+    summary = generate_demo(store, load_catalogue(), seed=SEED, data_dir=SHARED_DATA)
     return store, summary
 
 
 def _count(store, province, day, scheme):
-    cur = current_statuses(store, "pre2025", load_catalogue(), province=province, on=day, scheme=scheme)
+    cur = current_statuses(store, "pre2025", load_catalogue(), province=province, as_of=day, scheme=scheme)
     return cur["status"].value_counts()
 
 
@@ -81,7 +84,7 @@ def test_lao_cai_36_drive_communes_25_achieved_on_2019_01_09(built):
         recs.loc[(recs["status"] == "trong_diem_phuc_tap") & (recs["valid_from"] > "2017-01-01")
                  & (recs["valid_from"] <= "2018-12-31"), "code"])
     assert len(drive) == 36
-    cur = current_statuses(store, "pre2025", load_catalogue(), province="10", on="2019-01-09", scheme="antt")
+    cur = current_statuses(store, "pre2025", load_catalogue(), province="10", as_of="2019-01-09", scheme="antt")
     cur = cur[cur["code"].isin(drive)].set_index("code")["status"]
     assert int(cur.isin(["da_chuyen_hoa", "an_toan_antt"]).sum()) == 25
     assert int((cur == "trong_diem_phuc_tap").sum()) == 11
@@ -112,8 +115,8 @@ def test_summary_reports_every_check_met(built):
 def test_same_seed_gives_identical_records(built):
     store, summary = built
     cat = load_catalogue()
-    a = demo.build_demo(demo.read_inputs(store, SHARED_DATA), cat, seed=SEED)
-    b = demo.build_demo(demo.read_inputs(store, SHARED_DATA), cat, seed=SEED)
+    a = build_demo(read_inputs(store, SHARED_DATA), cat, seed=SEED)
+    b = build_demo(read_inputs(store, SHARED_DATA), cat, seed=SEED)
     for name in ("status_pre", "indicators_pre", "status_2025", "indicators_2025"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     assert a.fingerprint() == b.fingerprint() == summary["fingerprint"]
@@ -125,7 +128,7 @@ def test_same_seed_gives_identical_records(built):
     stored = store.indicator_values("2025")[cols].sort_values(["code", "indicator", "period"]).reset_index(drop=True)
     expected = a.indicators_2025[cols].sort_values(["code", "indicator", "period"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
-    other = demo.build_demo(demo.read_inputs(store, SHARED_DATA), cat, seed=SEED + 1)
+    other = build_demo(read_inputs(store, SHARED_DATA), cat, seed=SEED + 1)
     assert other.fingerprint() != a.fingerprint()
 
 
@@ -146,7 +149,7 @@ def test_a_second_run_is_refused_and_writes_nothing(built):
     store, _ = built
     before = store.data_version()
     with pytest.raises(InputError, match="already loaded"):
-        demo.generate_demo(store, load_catalogue(), seed=SEED, data_dir=SHARED_DATA)
+        generate_demo(store, load_catalogue(), seed=SEED, data_dir=SHARED_DATA)
     assert store.data_version() == before
 
 
@@ -182,7 +185,7 @@ def test_indicators_for_every_unit_and_year(built):
     units = store.units("pre2025")
     four = units[units["province_code"].isin(["10", "12", "14", "68"])]
     years = [str(y) for y in range(2015, 2025)]
-    for name in demo.INDICATORS:
+    for name in INDICATORS:
         sub = vals[vals["indicator"] == name]
         assert sorted(set(sub["period"])) == years, name
         assert len(sub) == len(four) * len(years) and set(sub["code"]) == set(four["code"]), name
@@ -217,7 +220,7 @@ def test_crime_counts_cluster_in_space(built):
 
 def test_2025_statuses_follow_the_old_communes(built):
     store, _ = built
-    cw = demo.read_crosswalk(SHARED_DATA)
+    cw = read_crosswalk(SHARED_DATA)
     cw = cw[cw["new_province"] == "12"]
     old = st.as_of(store.status_records("pre2025", province="12"), "2025-06-30")
     drug_old = old[old["scheme"] == "ma_tuy"].set_index("code")["status"]
@@ -245,7 +248,7 @@ def test_2025_statuses_follow_the_old_communes(built):
 
 
 def test_read_crosswalk_normalises_codes():
-    cw = demo.read_crosswalk(SHARED_DATA)
+    cw = read_crosswalk(SHARED_DATA)
     assert cw["old_code"].str.fullmatch(r"\d{5}").all() and cw["new_code"].str.fullmatch(r"\d{5}").all()
     # old Phường Quyết Thắng (3386.0 in the file) became part of new Lai Châu unit(s)
     assert "03386" in set(cw["old_code"])

@@ -13,9 +13,10 @@ import pytest
 from geoapp import create_app
 from geoapp.ingest import export_units, import_boundaries
 from geoapp.records import export_statuses, import_status_file, template
-from geoapp.safecells import csv_text, safe_cell
+from geoapp.briefing.tabular import csv_text, safe_cell
 from geoapp.schemes import load_catalogue
-from geoapp.web import briefing, cache, exports
+from geoapp.briefing import service
+from geoapp.web import cache
 from geoapp.web.jobs import export_slots
 
 from .conftest import communes, db_url, write_shp
@@ -116,7 +117,7 @@ def test_briefing_pack_members_are_safe(app):
 def test_status_export_and_template_are_safe(app, fmt):
     store, cat = app.extensions["geoapp.store"], app.extensions["geoapp.catalogue"]
     check = assert_safe_csv if fmt == "csv" else assert_safe_xlsx
-    check(export_statuses(store, "2025", cat, fmt, on="2025-12-31"), (HYPERLINK, DDE))   # no short name column
+    check(export_statuses(store, "2025", cat, fmt, as_of="2025-12-31"), (HYPERLINK, DDE))   # no short name column
     data = template(store, "2025", "12", cat, fmt)
     if fmt == "xlsx":
         book = openpyxl.load_workbook(io.BytesIO(data))
@@ -188,15 +189,14 @@ def test_a_cached_export_needs_no_slot(app):
 
 def test_identical_concurrent_packs_are_computed_once(tmp_path, monkeypatch):
     app = make_app(tmp_path, EXPORT_JOBS=4, EXPORT_JOBS_PER_USER=4)
-    real, calls, entered, release = exports.view_data, [], threading.Event(), threading.Event()
+    real, calls, entered, release = service.view_data, [], threading.Event(), threading.Event()
 
-    def counting(spec):
-        calls.append(spec["province"])
+    def counting(store, catalogue, view):
+        calls.append(view.province)
         entered.set()
         assert release.wait(60), "the test never released the computation"
-        return real(spec)
-    monkeypatch.setattr(exports, "view_data", counting)
-    monkeypatch.setattr(briefing, "view_data", counting)
+        return real(store, catalogue, view)
+    monkeypatch.setattr(service, "view_data", counting)
     results = []
 
     def fetch():

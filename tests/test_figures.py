@@ -12,7 +12,8 @@ import shapely
 
 from geoapp.crs import EQUAL_AREA
 from geoapp.errors import InputError
-from geoapp.figures import DEMO_MARK, PAGE_H, PAGE_W, FigureSpec, alt_text, projected_crs, render
+from geoapp.briefing.figure import PAGE_H, PAGE_W, FigureSpec, alt_text, projected_crs, render
+from geoapp.records import DEMO_MARK
 
 from .conftest import SHARED_DATA, require, requires_shared
 
@@ -196,7 +197,7 @@ def test_outlines_holes_and_projected_input():
     projected = units.to_crs(32648)
     spec = spec_for(units, outlines=outlines)
     assert render(projected, spec, "png", 72).startswith(PNG_SIGNATURE)
-    spec.outlines = [("12", units.union_all())]       # mapdata.dissolve's shape
+    spec.outlines = [("12", units.union_all())]       # mapview.geojson.dissolve's shape
     assert render(units, spec, "pdf").startswith(b"%PDF")
 
 
@@ -235,7 +236,7 @@ def test_renders_from_threads():
 @needs_pdftotext
 def test_lai_chau_2025(tmp_path):
     from geoapp.boundaries import read_boundaries
-    from geoapp.mapdata import dissolve
+    from geoapp.mapview.geojson import dissolve
 
     units = read_boundaries([str(LAI_CHAU)]).units
     codes = list(units["code"])
@@ -260,7 +261,7 @@ def test_lai_chau_2025(tmp_path):
 
 
 # -- tests from c9c3bc0 (conftest's square communes, plain pdftotext) -----------------------------
-from geoapp import figures  # noqa: E402
+from geoapp.briefing import figure as figures  # noqa: E402
 
 from .conftest import communes as _conftest_communes  # noqa: E402
 

@@ -335,6 +335,6 @@ def test_arcgis_pattern_rules(series, trend, expected):
     hot = np.array([s == "H" for s in series])
     cold = np.array([s == "C" for s in series])
     need = int(np.ceil(0.9 * len(series) - 1e-9))
-    got = (hs._pattern(hot, cold, trend, need, "increasing", "decreasing", "hot")
-           or hs._pattern(cold, hot, trend, need, "decreasing", "increasing", "cold"))
+    got = (hs.pattern_of(hot, cold, trend, need, "increasing", "decreasing", "hot")
+           or hs.pattern_of(cold, hot, trend, need, "decreasing", "increasing", "cold"))
     assert got == expected

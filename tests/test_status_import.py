@@ -79,7 +79,7 @@ GOOD = """ma_xa,ten_xa,huyen,che_do,trang_thai,tu_ngay,den_ngay,so_quyet_dinh,gh
 def test_good_file_goes_in_whole(store, tmp_path):
     report = import_status_file(store, write_csv(tmp_path, GOOD), "pre2025", CAT)
     assert report["records"] == 5 and report["batch"]
-    now = current_statuses(store, "pre2025", CAT, on="2024-01-01").set_index(["code", "scheme"])["status"]
+    now = current_statuses(store, "pre2025", CAT, as_of="2024-01-01").set_index(["code", "scheme"])["status"]
     assert now[("03386", "antt")] == "da_chuyen_hoa"
     assert now[("03424", "antt")] == "trong_diem_phuc_tap"
     assert now[("03424", "ma_tuy")] == "khong_ma_tuy"
@@ -175,14 +175,14 @@ def test_overlap_with_stored_records_is_refused(store, tmp_path):
 
 def test_rollback_restores_the_previous_state_exactly(store, tmp_path):
     first = import_status_file(store, write_csv(tmp_path, GOOD), "pre2025", CAT)
-    before = current_statuses(store, "pre2025", CAT, on="2024-06-01")
+    before = current_statuses(store, "pre2025", CAT, as_of="2024-06-01")
     later = "ma_xa,che_do,trang_thai,tu_ngay\n3386,antt,trong_diem_phuc_tap,2023-01-01\n"
     second = import_status_file(store, write_csv(tmp_path, later, "later.csv"), "pre2025", CAT)
-    assert current_statuses(store, "pre2025", CAT, on="2024-06-01").set_index("code").loc["03386", "status"] \
+    assert current_statuses(store, "pre2025", CAT, as_of="2024-06-01").set_index("code").loc["03386", "status"] \
         == "trong_diem_phuc_tap"
     info = rollback(store, second["batch"], user="chief")
     assert info["state"] == "rolled_back" and info["rolled_back_by"] == "chief"
-    pd.testing.assert_frame_equal(current_statuses(store, "pre2025", CAT, on="2024-06-01"), before)
+    pd.testing.assert_frame_equal(current_statuses(store, "pre2025", CAT, as_of="2024-06-01"), before)
     assert store.audit_log().iloc[0]["action"] == "batch.rollback"
     history = unit_history(store, "pre2025", "3386")
     assert len(history) == 3 and (history["batch_state"] == "rolled_back").sum() == 1   # kept, flagged
@@ -200,12 +200,12 @@ def test_history_says_when_each_status_really_ended(store, tmp_path):
 
 def test_export_formats(store, tmp_path):
     import_status_file(store, write_csv(tmp_path, GOOD), "pre2025", CAT)
-    csv = export_statuses(store, "pre2025", CAT, "csv", province="12", on="2021-01-01").decode("utf-8-sig")
+    csv = export_statuses(store, "pre2025", CAT, "csv", province="12", as_of="2021-01-01").decode("utf-8-sig")
     assert "03386" in csv and "Đã chuyển hóa thành công" in csv and "45/QĐ-UBND" in csv
-    body = json.loads(export_statuses(store, "pre2025", CAT, "json", on="2021-01-01"))
+    body = json.loads(export_statuses(store, "pre2025", CAT, "json", as_of="2021-01-01"))
     assert {r["status"] for r in body["records"]} == {"da_chuyen_hoa", "trong_diem_phuc_tap"}
     xlsx = tmp_path / "out.xlsx"
-    xlsx.write_bytes(export_statuses(store, "pre2025", CAT, "xlsx", on="2021-01-01"))
+    xlsx.write_bytes(export_statuses(store, "pre2025", CAT, "xlsx", as_of="2021-01-01"))
     assert openpyxl.load_workbook(xlsx)["data"].max_row == 3
 
 

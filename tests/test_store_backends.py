@@ -272,11 +272,11 @@ def test_status_records_as_of_and_large_code_lists(bstore, tmp_path):
     assert rec["code"].map(type).eq(str).all() and rec["province_code"].eq("12").all()
     assert set(rec["batch_state"]) == {"active"} and rec["is_demo"].eq(0).all()
     assert set(rec["batch_id"]) == {report["batch"]}
-    on_2019 = current_statuses(bstore, "pre2025", CAT, province="12", on="2019-01-01")
-    on_2021 = current_statuses(bstore, "pre2025", CAT, province="12", on="2021-01-01")
+    on_2019 = current_statuses(bstore, "pre2025", CAT, province="12", as_of="2019-01-01")
+    on_2021 = current_statuses(bstore, "pre2025", CAT, province="12", as_of="2021-01-01")
     antt = lambda f, code: f[(f.code == code) & (f.scheme == "antt")]["status"].iloc[0]  # noqa: E731
     assert antt(on_2019, "03386") != antt(on_2021, "03386")
-    assert len(bstore.status_records("pre2025", until="2016-12-31")) == 1
+    assert len(bstore.status_records("pre2025", as_of="2016-12-31")) == 1
     assert len(bstore.status_records("pre2025", scheme="ma_tuy")) == 1
     many = [f"{i:05d}" for i in range(20000)]
     assert len(bstore.status_records("pre2025", codes=many)) == 4
@@ -505,7 +505,7 @@ def _app_json(url, tmp_path, path):
 
 def test_copy_store_sqlite_to_postgis(dbs, tmp_path):
     from geoapp.store.copy import table_checksums
-    from geoapp.store.postgis import copy_store
+    from geoapp.store.copy import copy_store
     lite = dbs.store("sqlite")
     pg_url = dbs.url("postgis")
     pg = open_store(pg_url)

@@ -13,7 +13,6 @@ XSS = '<img src=x onerror=alert(1)></script><script>alert(2)</script>'
 
 @pytest.fixture
 def app(tmp_path):
-    db = tmp_path / "web.sqlite"
     app = create_app({"DATABASE_URL": db_url(tmp_path, "web"), "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "t", "PUBLIC_READ": True})
     frame = communes(2)
     frame.loc[1, "TenXa"] = XSS

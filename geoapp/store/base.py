@@ -138,9 +138,9 @@ class Store(AuthStore, abc.ABC):
 
     @abc.abstractmethod
     def status_records(self, edition: str, *, province: str | None = None, scheme: str | None = None,
-                       codes: list[str] | None = None, until: str | None = None,
+                       codes: list[str] | None = None, as_of: str | None = None,
                        include_rolled_back: bool = False) -> pd.DataFrame:
-        """Status records of active batches (``valid_from <= until`` when given), with
+        """Status records of active batches (``valid_from <= as_of`` when given: what can hold on that date), with
         ``province_code`` and ``is_demo``; sorted by code, scheme, valid_from, id."""
 
     @abc.abstractmethod

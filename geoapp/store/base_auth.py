@@ -12,6 +12,8 @@ import json
 
 import pandas as pd
 
+from .clock import now
+
 #: count one attempt against an address unless it has ``:limit`` already in a window that began
 #: after ``:since``; an expired window restarts at 1. No row comes back when the address is throttled.
 TAKE_LOGIN_SLOT_SQL = (
@@ -82,7 +84,6 @@ class AuthStore(abc.ABC):
         """Count one login attempt from ``origin``; False (nothing counted) when it already has
         ``limit`` in the window that began after ``since``. One statement, its own transaction:
         call it BEFORE checking a password, so no more than ``limit`` passwords are ever checked."""
-        from .common import now          # not at import: common imports base, which imports this module
         take = {"origin": origin, "now": now(), "since": since, "limit": int(limit)}
         return bool(self._write_one(TAKE_LOGIN_SLOT_SQL, take, (PRUNE_LOGIN_SLOTS_SQL, {"since": since})))
 
@@ -94,7 +95,6 @@ class AuthStore(abc.ABC):
         """Count one attempt against user ``name`` unless locked; at ``max_failed`` counted attempts
         lock it until ``lock_until``. Returns the user (as :meth:`user`, after the count), or None
         for an unknown or locked user — the caller must not check a password then. One statement."""
-        from .common import now
         rows = self._write_one(TAKE_USER_ATTEMPT_SQL, {"name": name, "max": int(max_failed), "lock": lock_until,
                                                        "now": now()})
         if not rows:

@@ -1,16 +1,10 @@
-"""Small pieces every backend shares: the clock and the migration files of a dialect."""
+"""Small pieces every backend shares: the migration files of a dialect, the user check, shared methods."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from importlib import resources
 
 from ..errors import InputError, StoreError
 from .base import INDICATOR_COLUMNS, STATUS_COLUMNS
-
-
-def now() -> str:
-    """UTC now as ISO text to the second — the form every timestamp column holds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def migrations(dialect: str) -> list[tuple[int, str]]:

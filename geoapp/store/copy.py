@@ -226,6 +226,32 @@ def copy_store(src: Store, dst: Store) -> dict:
     "rows_dst", "sha256", "sha256_dst", "match"}}}``. Raises :class:`StoreError` if ``dst`` holds
     data or the schemas differ, :class:`CopyMismatch` (nothing written) if the copy would differ.
     """
+    src_version = _check_pair(src, dst)
+    reader = _reader(src)
+    comparison: dict = {"source": src.url, "destination": dst.url, "schema_version": src_version, "tables": {}}
+    with reader.snapshot(), dst.engine.connect() as con:
+        with con.begin():
+            # writers queue on the meta row (as in PostGISStore.transaction); nobody writes meanwhile
+            con.execute(dst._t("SELECT value FROM meta WHERE key='data_version' FOR UPDATE"))
+            dst_reader = _PostGISReader(dst, con)
+            src_tables = _ordered(reader.tables())
+            _check_empty_destination(dst, con, dst_reader, src_tables)
+            for table in src_tables:
+                comparison["tables"][table] = _copy_table(dst, con, reader, dst_reader, table)
+            for table in src_tables:     # re-read what the destination now holds, inside the same transaction
+                entry = comparison["tables"][table]
+                n, digest = _table_hash(dst_reader, table, reader.columns(table))
+                entry.update(rows_dst=n, sha256_dst=digest, match=(n == entry["rows"] and digest == entry["sha256"]))
+            comparison["match"] = all(e["match"] for e in comparison["tables"].values())
+            if not comparison["match"]:
+                bad = [t for t, e in comparison["tables"].items() if not e["match"]]
+                raise CopyMismatch(f"the copy differs from the source in {', '.join(bad)}; nothing was written",
+                                   comparison)
+    return comparison
+
+
+def _check_pair(src: Store, dst: Store) -> int:
+    """The schema version both share, after upgrading ``dst``; refuses a wrong destination."""
     from .postgis import PostGISStore
     if not isinstance(dst, PostGISStore):
         raise StoreError("the destination of a copy must be a postgresql:// store")
@@ -239,76 +265,60 @@ def copy_store(src: Store, dst: Store) -> dict:
     if src_version != dst_version:
         raise StoreError(f"schema versions differ: source {src_version}, destination {dst_version}; "
                          "run `geoapp db upgrade` on the source first")
+    return src_version
 
-    reader = _reader(src)
-    sa_text = dst._t
-    comparison: dict = {"source": src.url, "destination": dst.url, "schema_version": src_version, "tables": {}}
-    with reader.snapshot(), dst.engine.connect() as con:
-        with con.begin():
-            # writers queue on the meta row (as in PostGISStore.transaction); nobody writes meanwhile
-            con.execute(sa_text("SELECT value FROM meta WHERE key='data_version' FOR UPDATE"))
-            dst_reader = _PostGISReader(dst, con)
-            src_tables = _ordered(reader.tables())
-            dst_tables = set(dst_reader.tables())
-            lacking = [t for t in src_tables if t not in dst_tables]
-            if lacking:
-                raise StoreError(f"the destination lacks table(s) {', '.join(lacking)}")
-            for table in _ordered(dst_tables):
-                if table in SEEDED_TABLES:
-                    continue
-                if con.execute(sa_text(f'SELECT EXISTS (SELECT 1 FROM "{table}")')).scalar():
-                    raise StoreError(f"{dst.url} already holds data (table {table}); copy only into an empty "
-                                     "database", message_vi="cơ sở dữ liệu đích đã có dữ liệu")
-            for table in SEEDED_TABLES & set(src_tables):
-                con.execute(sa_text(f'DELETE FROM "{table}"'))
 
-            for table in src_tables:
-                cols = reader.columns(table)
-                types = dst_reader.column_types(table)
-                missing = [c for c in cols if c not in types]
-                if missing:
-                    raise StoreError(f"destination table {table} lacks column(s) {', '.join(missing)}")
-                kinds = [_kind(types[c]) for c in cols]
-                values = ", ".join(f"ST_GeomFromWKB(:c{i}, 4326)" if types[c] == "USER-DEFINED" else f":c{i}"
-                                   for i, c in enumerate(cols))
-                insert = sa_text(f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)})'
-                                 f" VALUES ({values})")
-                th = _TableHash()
-                batch = []
-                for row in reader.rows(table, cols):
-                    canon = [_canon(v, k) for v, k in zip(row, kinds)]
-                    th.add(canon)
-                    batch.append({f"c{i}": _bind(v, k) for i, (v, k) in enumerate(zip(row, kinds))})
-                    if len(batch) >= CHUNK:
-                        con.execute(insert, batch)
-                        batch = []
-                if batch:
-                    con.execute(insert, batch)
-                n, digest = th.result()
-                comparison["tables"][table] = {"rows": n, "sha256": digest}
-                if "id" in types and types["id"] in ("bigint", "integer"):
-                    # ids were copied as they are: move the identity past them
-                    con.execute(sa_text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false)"
-                        f' FROM "{table}"'))
+def _check_empty_destination(dst, con, dst_reader, src_tables) -> None:
+    """Refuse a destination that holds data; empty the tables ``upgrade`` seeded (they are copied)."""
+    dst_tables = set(dst_reader.tables())
+    lacking = [t for t in src_tables if t not in dst_tables]
+    if lacking:
+        raise StoreError(f"the destination lacks table(s) {', '.join(lacking)}")
+    for table in _ordered(dst_tables):
+        if table in SEEDED_TABLES:
+            continue
+        if con.execute(dst._t(f'SELECT EXISTS (SELECT 1 FROM "{table}")')).scalar():
+            raise StoreError(f"{dst.url} already holds data (table {table}); copy only into an empty "
+                             "database", message_vi="cơ sở dữ liệu đích đã có dữ liệu")
+    for table in SEEDED_TABLES & set(src_tables):
+        con.execute(dst._t(f'DELETE FROM "{table}"'))
 
-            # re-read what the destination now holds, inside the same transaction
-            for table in src_tables:
-                cols = reader.columns(table)
-                types = dst_reader.column_types(table)
-                kinds = [_kind(types[c]) for c in cols]
-                th = _TableHash()
-                for row in dst_reader.rows(table, cols):
-                    th.add([_canon(v, k) for v, k in zip(row, kinds)])
-                n, digest = th.result()
-                entry = comparison["tables"][table]
-                entry.update(rows_dst=n, sha256_dst=digest, match=(n == entry["rows"] and digest == entry["sha256"]))
-            comparison["match"] = all(e["match"] for e in comparison["tables"].values())
-            if not comparison["match"]:
-                bad = [t for t, e in comparison["tables"].items() if not e["match"]]
-                raise CopyMismatch(f"the copy differs from the source in {', '.join(bad)}; nothing was written",
-                                   comparison)
-    return comparison
+
+def _copy_table(dst, con, reader, dst_reader, table: str) -> dict:
+    """Insert every row of ``table`` in chunks; ``{"rows", "sha256"}`` of what was read."""
+    cols = reader.columns(table)
+    types = dst_reader.column_types(table)
+    missing = [c for c in cols if c not in types]
+    if missing:
+        raise StoreError(f"destination table {table} lacks column(s) {', '.join(missing)}")
+    kinds = [_kind(types[c]) for c in cols]
+    values = ", ".join(f"ST_GeomFromWKB(:c{i}, 4326)" if types[c] == "USER-DEFINED" else f":c{i}"
+                       for i, c in enumerate(cols))
+    insert = dst._t(f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) VALUES ({values})')
+    th, batch = _TableHash(), []
+    for row in reader.rows(table, cols):
+        th.add([_canon(v, k) for v, k in zip(row, kinds)])
+        batch.append({f"c{i}": _bind(v, k) for i, (v, k) in enumerate(zip(row, kinds))})
+        if len(batch) >= CHUNK:
+            con.execute(insert, batch)
+            batch = []
+    if batch:
+        con.execute(insert, batch)
+    if "id" in types and types["id"] in ("bigint", "integer"):
+        # ids were copied as they are: move the identity past them
+        con.execute(dst._t(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false)"
+                           f' FROM "{table}"'))
+    n, digest = th.result()
+    return {"rows": n, "sha256": digest}
+
+
+def _table_hash(dst_reader, table: str, cols) -> tuple[int, str]:
+    types = dst_reader.column_types(table)
+    kinds = [_kind(types[c]) for c in cols]
+    th = _TableHash()
+    for row in dst_reader.rows(table, cols):
+        th.add([_canon(v, k) for v, k in zip(row, kinds)])
+    return th.result()
 
 
 def _bind(value, kind):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from ..errors import InputError, NotFoundError
-from .common import now as _now
+from .clock import now as _now
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
                 "locked_until", "session_epoch"}

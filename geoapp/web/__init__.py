@@ -31,10 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ..schemes import load_catalogue
     app.extensions["geoapp.catalogue"] = load_catalogue(settings.get("SCHEMES_FILE") or None)
 
-    from . import admin, api, auth, errors, exports, gate, i18n, pages, security, strict_json
+    from . import admin, api, auth, errors, exports, gate, i18n, page_globals, pages, security, strict_json
     security.init_app(app)          # also ProxyFix when TRUSTED_PROXIES > 0
     strict_json.init_app(app)       # jsonify never writes NaN/Infinity
     i18n.init_app(app)
+    page_globals.init_app(app)      # sources line and demo mark for every template
     auth.init_app(app)
     gate.init_app(app)
     app.register_blueprint(auth.bp)

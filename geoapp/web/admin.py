@@ -64,7 +64,15 @@ def _check_type(path: Path, kind: str) -> None:
             raise InputError(f"{path.name} is a damaged zip file", message_vi=f"{path.name} bị hỏng") from None
 
 
-def _validate(kind: str, path: Path, edition: str, province: str):
+def _record_options(kind: str, params) -> dict:
+    """The reading options of a status/indicator file from the form (scheme only for status files)."""
+    options = {"header_row": params.header_row}
+    if kind == "status":
+        options["scheme"] = params.scheme
+    return options
+
+
+def _validate(kind: str, path: Path, edition: str, province: str, options: dict | None = None):
     if kind == "boundaries":
         read = read_boundaries([path])
         outside = sorted(set(read.units["province_code"]) - {province})
@@ -75,8 +83,10 @@ def _validate(kind: str, path: Path, edition: str, province: str):
                                         "lên riêng từng tỉnh (mỗi tỉnh cần quyền riêng)")
         return {"records": len(read.units), "problems": [p.to_dict() for p in read.problems]}
     fn = import_status_file if kind == "status" else import_indicator_file
-    report = fn(store(), path, edition, catalogue(), province=province, dry_run=True, user=g.principal.name)
-    return {"records": report["records"], "problems": []}
+    report = fn(store(), path, edition, catalogue(), province=province, dry_run=True, user=g.principal.name,
+                **(options or {}))
+    return {"records": report["records"], "problems": report.get("notices", []),
+            "skipped": report.get("skipped", []), "header_row": report.get("header_row")}
 
 
 @bp.get("/audit")
@@ -104,7 +114,7 @@ def users():
 def upload():
     """Upload a file: checked, validated and previewed; nothing is imported yet."""
     if request.method == "GET":
-        return render_template("upload.html", kinds=KINDS, preview=None, error=None)
+        return render_template("upload.html", kinds=KINDS, schemes=catalogue().schemes.values(), preview=None, error=None)
     kind, edition, province = g.params.kind, g.params.edition, g.params.province   # checked by the gate
     file = request.files.get("file")
     if file is None or not file.filename:
@@ -115,15 +125,16 @@ def upload():
         path = folder / name
         file.save(path)
         _check_type(path, kind)
-        preview = _validate(kind, path, edition, province)
+        preview = _validate(kind, path, edition, province, _record_options(kind, g.params))
     except Exception as exc:                        # whatever raised, nothing stays behind
         uploads.discard(folder)
         if isinstance(exc, HTTPException):
             raise
         return _refused(_as_input_error(exc, file.filename), folder, file.filename)
-    return render_template("upload.html", kinds=KINDS, error=None, filename=file.filename,
+    return render_template("upload.html", kinds=KINDS, schemes=catalogue().schemes.values(), error=None, filename=file.filename,
                            preview={"id": upload_id, "kind": kind, "edition": edition, "province": province,
-                                    "name": name, **preview})
+                                    "name": name, "scheme": g.params.scheme or "",
+                                    "header_row": g.params.header_row or "", **preview})
 
 
 @bp.post("/upload/commit")
@@ -143,7 +154,8 @@ def upload_commit():
             report = import_boundaries(store(), [path], edition, user=user, origin=origin, provinces=[province])
         else:
             fn = import_status_file if kind == "status" else import_indicator_file
-            report = fn(store(), path, edition, catalogue(), province=province, user=user, origin=origin)
+            report = fn(store(), path, edition, catalogue(), province=province, user=user, origin=origin,
+                        **_record_options(kind, q))
     except InputError as exc:                       # the file, read again, is refused: show why
         return _refused(exc, folder, path.name)
     finally:                                        # imported or not, the upload is used up
@@ -172,5 +184,5 @@ def _refused(exc: GeoappError, folder: Path | None, filename: str):
     shown = InputError(clean(exc.message), message_vi=clean(exc.message_vi))
     problems = [{**p, "where": clean(p["where"]), "message": clean(p["message"]),
                  "message_vi": clean(p["message_vi"])} for p in (x.to_dict() for x in getattr(exc, "problems", []))]
-    return render_template("upload.html", kinds=KINDS, preview=None, error=shown, problems=problems,
+    return render_template("upload.html", kinds=KINDS, schemes=catalogue().schemes.values(), preview=None, error=shown, problems=problems,
                            filename=filename), 422

@@ -1,22 +1,21 @@
 """HTML pages: editions overview, province map, unit list, commune page, about."""
 from __future__ import annotations
 
-from datetime import date
-
-import numpy as np
-import shapely
 from flask import Blueprint, current_app, g, render_template, url_for
 
-from .. import maps
 from ..errors import NotFoundError
+from ..mapview import MapView
+from ..mapview.basemap import base_map, map_parts
+from ..mapview.payloads import summary_figures
+from ..mapview.page import page_context
 from ..records import DEMO_MARK, unit_history
-from .i18n import map_strings
+from ..strings import map_strings
 from .i18n import translate as t_
 from .policy import readable
 from .store_access import catalogue, store
+from .views import map_view
 
 bp = Blueprint("pages", __name__)
-FIRST_YEAR = 2015
 
 
 def _province_row(edition: str, province: str) -> dict:
@@ -48,9 +47,9 @@ def index():
 def overview(edition: str):
     """Provinces of an edition coloured by a summary of a scheme on a date."""
     eds = store().editions().set_index("edition")
-    as_of = g.params.as_of or date.today().isoformat()
-    m = maps.base_map((102.1, 8.4, 109.5, 23.4), current_app.config.get("TILES", "none"), g.lang)
-    map_id, map_html, map_script = maps.map_parts(m)
+    as_of = map_view(g.params, g.lang).as_of
+    m = base_map((102.1, 8.4, 109.5, 23.4), current_app.config.get("TILES", "none"), g.lang)
+    map_id, map_html, map_script = map_parts(m)
     config = {"mapName": map_id, "lang": g.lang, "asOf": as_of,
               "provincesUrl": url_for("api.provinces_geojson", edition=edition),
               "mapUrl": url_for("pages.province_map", edition=edition, province="PROVINCE"),
@@ -68,54 +67,39 @@ def province_units(edition: str, province: str):
     return render_template("province_units.html", edition=edition, province=row, units=units)
 
 
-def map_context(edition: str, province: str, *, interactive: bool = True, show_table: bool = True) -> dict:
-    """Everything a template needs to draw a province map (page, embed and standalone export).
-    Reads the view from ``g.params`` (a :class:`~geoapp.web.params.MapViewParams`), parsed by the gate."""
-    row = _province_row(edition, province)
-    cat = catalogue()
-    today = date.today().isoformat()
-    as_of = g.params.as_of or today
-    whole = province == "all"
-    geoms = store().geometries(edition, None if whole else province, lod=3)
-    bounds = tuple(float(v) for v in shapely.total_bounds(np.asarray(geoms.geometry.values))) if len(geoms) else None
+def map_context(view: MapView, *, interactive: bool = True, show_table: bool = True) -> dict:
+    """Everything a template needs to draw a province map (page and embed) of ``view``; 404 for an unknown province."""
+    row = _province_row(view.edition, view.province or "all")
     tiles = current_app.config.get("TILES", "none")
-    m = maps.base_map(bounds, tiles if interactive or show_table else tiles, g.lang)
-    map_id, map_html, map_script = maps.map_parts(m)
-    scheme, indicator = g.params.scheme, g.params.indicator
-    layer_label = (cat.indicators[indicator].label(g.lang) if indicator else cat.schemes[scheme].label(g.lang))
-    config = {
-        "mapName": map_id, "edition": edition, "province": province, "lang": g.lang,
-        "scheme": scheme, "asOf": as_of, "today": today,
-        "unitsUrl": url_for("api.units", edition=edition, province=province, lod=3 if whole else 2),
-        "statusesUrl": url_for("api.statuses", edition=edition),
-        "indicatorsUrl": url_for("api.indicators", edition=edition),
-        "outlinesUrl": url_for("api.outlines", edition=edition),
-        "hotspotsUrl": url_for("api.hotspots", edition=edition),
-        "emergingUrl": url_for("api.emerging", edition=edition),
-        "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE"),
-        "noneColour": "#e0e0e0", "demoMark": DEMO_MARK, "provinceName": row["name"],
-        "schemeLabels": {c: s.label(g.lang) for c, s in cat.schemes.items()},
-        "strings": map_strings(g.lang),
-    }
-    edition_label = store().editions().set_index("edition").at[edition, f"label_{g.lang}"]
-    day = date.fromisoformat(as_of)
-    return dict(edition=edition, edition_label=edition_label, province=row, map_html=map_html, map_script=map_script,
-                config=config, years=list(range(FIRST_YEAR, date.today().year + 1)), schemes=cat.schemes.values(),
-                indicators=cat.indicators.values(), as_of=as_of, tiles=tiles, interactive=interactive,
-                show_table=show_table, layer_label=layer_label,
-                as_of_label=day.strftime("%d/%m/%Y") if g.lang == "vi" else day.isoformat())
+    context = page_context(store(), catalogue(), view, urls=map_urls(view), tiles=tiles, interactive=interactive,
+                           show_table=show_table, province_name=row["name"])
+    # the summary figures, drawn in the page too (map.js redraws them for another date or layer)
+    return dict(context, province=row, figures=summary_figures(store(), catalogue(), view))
+
+
+def map_urls(view: MapView) -> dict:
+    """The service URLs map.js fetches ``view``'s data from (:data:`geoapp.mapview.page.URL_KEYS`)."""
+    edition, province = view.edition, view.province or "all"
+    return {"unitsUrl": url_for("api.units", edition=edition, province=province, lod=2 if view.province else 3),
+            "statusesUrl": url_for("api.statuses", edition=edition),
+            "indicatorsUrl": url_for("api.indicators", edition=edition),
+            "outlinesUrl": url_for("api.outlines", edition=edition),
+            "hotspotsUrl": url_for("api.hotspots", edition=edition),
+            "emergingUrl": url_for("api.emerging", edition=edition),
+            "unitUrl": url_for("pages.unit_page", edition=edition, code="CODE")}
 
 
 @bp.get("/map/<edition>/<province>")
 def province_map(edition: str, province: str):
     """The province choropleth: statuses or an indicator, as of a date."""
-    return render_template("map.html", **map_context(edition, province))
+    return render_template("map.html", **map_context(map_view(g.params, g.lang)))
 
 
 @bp.get("/embed/map/<edition>/<province>")
 def embed_map(edition: str, province: str):
     """A map-only view for an iframe: title, date, edition, legend, sources, demo mark."""
-    return render_template("embed.html", **map_context(edition, province, interactive=False, show_table=False))
+    return render_template("embed.html", **map_context(map_view(g.params, g.lang), interactive=False,
+                                                       show_table=False))
 
 
 @bp.get("/compare/<province>")

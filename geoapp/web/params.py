@@ -17,76 +17,19 @@ The OpenAPI document (:mod:`geoapp.web.openapi`) is generated from these same mo
 """
 from __future__ import annotations
 
-import math
 from typing import Annotated, ClassVar, Literal
 
 from flask import request
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo,
                       field_validator, model_validator)
 from pydantic import ValidationError as PydanticError
 
-from ..errors import InputError, NotFoundError
-from ..imports import parse_date
-from .store_access import catalogue, store
+from ..errors import NotFoundError
+from .param_types import (SEED_MAX, Breaks, Classes, Edition, Fdr, Flag, Indicator, IsoDate, Lang, ParamError,
+                          Period, ProvinceCode, Rate, Scheme)
+from .store_access import store
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-SEED_MAX = 2 ** 32 - 1
-
-
-class ParamError(InputError):
-    """A request parameter is missing, repeated, malformed or out of range (answered 400)."""
-
-
-def _date(value):
-    if value is None or isinstance(value, str) and not value.strip():
-        return None
-    day = parse_date(str(value))
-    if day is None:
-        raise ValueError("not a date (YYYY-MM-DD or dd/mm/yyyy)")
-    return day
-
-
-def _flag(value):
-    return str(value).lower() in ("1", "true", "yes", "on")
-
-
-def _rate(value):
-    if value in (None, "", "0"):
-        return False
-    if str(value) == "1000":
-        return True
-    raise ValueError("rate is 1000 (per 1,000 people) or absent")
-
-
-def _finite(value):
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError("must be a finite number")
-    return number
-
-
-def _breaks(value):
-    if value in (None, ""):
-        return ()
-    if isinstance(value, (list, tuple)):
-        return tuple(_finite(v) for v in value)
-    return tuple(_finite(v) for v in str(value).split(",") if v.strip())
-
-
-def _fdr(value):
-    if value is None or str(value).lower() in ("none", "off"):
-        return None
-    number = _finite(value)
-    if not 0 < number < 1:
-        raise ValueError("fdr is a significance level between 0 and 1, or none")
-    return number
-
-
-IsoDate = Annotated[str | None, BeforeValidator(_date), Field(json_schema_extra={"format": "date"})]
-Flag = Annotated[bool, BeforeValidator(_flag)]
-Rate = Annotated[bool, BeforeValidator(_rate), Field(json_schema_extra={"enum": ["1000"], "type": "string"})]
-Edition = Literal["2025", "pre2025"]
-Lang = Literal["vi", "en"]
 
 
 class Params(BaseModel):
@@ -102,20 +45,6 @@ class EditionParams(Params):
     PATH: ClassVar = ("edition",)
     edition: Edition
 
-
-def _province_code(value):
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text == "all":
-        return "all"
-    if not text.isdigit() or not 1 <= len(text) <= 2:
-        raise ValueError("a province is a code of one or two digits, or all")
-    return text.zfill(2)
-
-
-ProvinceCode = Annotated[str | None, BeforeValidator(_province_code),
-                         Field(json_schema_extra={"pattern": "^([0-9]{1,2}|all)$"})]
 
 
 class ProvinceParams(EditionParams):
@@ -146,25 +75,6 @@ class OptionalProvinceParams(ProvinceParams):
 
 class PathProvinceParams(ProvinceParams):
     PATH: ClassVar = ("edition", "province")
-
-
-def _scheme_code(value):
-    if value is not None and value not in catalogue().schemes:
-        raise ValueError(f"unknown scheme; use one of {', '.join(catalogue().schemes)}")
-    return value
-
-
-def _indicator_code(value):
-    if value is not None and value not in catalogue().indicators:
-        raise ValueError(f"unknown indicator; use one of {', '.join(catalogue().indicators)}")
-    return value
-
-
-Scheme = Annotated[str, AfterValidator(_scheme_code), Field(max_length=64)]
-Indicator = Annotated[str, AfterValidator(_indicator_code), Field(max_length=64)]
-Period = Annotated[str, Field(max_length=10, pattern=r"^[0-9]{4}(-([0-9]{1,2}|[Qq][1-4]))?$")]
-Classes = Literal["quantiles", "fisher_jenks", "equal_interval"]
-Breaks = Annotated[tuple[float, ...], BeforeValidator(_breaks)]
 
 
 class LayerMixin(BaseModel):
@@ -294,7 +204,7 @@ class ApiHotspotsParams(ApiParams, OptionalProvinceParams):
     weights: Literal["queen", "rook", "knn", "distance"] = "queen"
     permutations: int = Field(999, ge=1, le=9999)
     seed: int = Field(12345, ge=0, le=SEED_MAX)
-    fdr: Annotated[float | None, BeforeValidator(_fdr)] = 0.05
+    fdr: Fdr = 0.05
     rate: Rate = False
 
     @model_validator(mode="after")
@@ -320,6 +230,8 @@ class UploadParams(ProvinceParams):
     PATH: ClassVar = ()
     ALLOW_ALL: ClassVar[bool] = False
     kind: Literal["boundaries", "status", "indicators"]
+    scheme: Scheme | None = None                      # for status files without a scheme column
+    header_row: int | None = Field(None, ge=1, le=1000)   # where the column names are (else found)
 
 
 class UploadCommitParams(UploadParams):

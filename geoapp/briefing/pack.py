@@ -1,0 +1,56 @@
+"""The briefing pack of a map view: one zip with the PDF, the PNG (300 dpi), the CSV and XLSX of the
+view's table and a README (title, alt text, sources, demo mark).
+
+Trip-wire: every file in the pack comes from ONE ``(payload, frame)`` of the view, passed in by the
+caller: the figure and the tables can never disagree, and the data is computed once per pack.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+
+from ..mapview import MapView
+from ..mapview.figures import figure_lines
+from ..records import DEMO_MARK
+from ..schemes import Catalogue
+from ..store.base import Store
+from .compose import figure_spec
+from .figure import alt_text, render
+from .tabular import table_bytes
+from .texts import filename, sources_line, title
+
+
+def is_demo(frame: pd.DataFrame) -> bool:
+    """Whether a view's table holds demo data (its ``demo`` column carries the mark)."""
+    return bool(frame["demo"].astype(bool).any())
+
+
+def table_notes(store: Store, catalogue: Catalogue, view: MapView, frame: pd.DataFrame,
+                figures: list[dict] = ()) -> list[str]:
+    """The README sheet of a view's XLSX: title, the summary figures with their definitions (and the
+    unit list they count), sources, and the demo mark when the data is demo data."""
+    return [title(store, catalogue, view), *figure_lines(list(figures), view.lang),
+            sources_line(view.edition, "vi")] + ([DEMO_MARK] if is_demo(frame) else [])
+
+
+def briefing_pack(store: Store, catalogue: Catalogue, view: MapView, data: tuple) -> tuple[bytes, str]:
+    """(zip bytes, alt text) of the view's pack, from its ``data`` = ``(payload, frame)``."""
+    payload, frame = data
+    fig, total, geo = figure_spec(store, catalogue, view, data)
+    pdf = render(geo, fig, "pdf", dpi=150)
+    png = render(geo, fig, "png", dpi=300)
+    alt = alt_text(fig, total)
+    name = title(store, catalogue, view)
+    lines = "\n".join(figure_lines(payload.get("figures") or [], view.lang))
+    readme = f"{name}\n{alt}\n\n{lines}\n\n{sources_line(view.edition, view.lang)}\n" + (f"\n{DEMO_MARK}\n" if is_demo(frame) else "")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(filename(view, "pdf"), pdf)
+        zf.writestr(filename(view, "png"), png)
+        zf.writestr(filename(view, "csv"), table_bytes(frame, "csv"))
+        zf.writestr(filename(view, "xlsx"), table_bytes(frame, "xlsx", table_notes(store, catalogue, view, frame,
+                                                                           payload.get("figures") or [])))
+        zf.writestr("README.txt", readme)
+    return buf.getvalue(), alt

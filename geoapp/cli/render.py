@@ -1,0 +1,65 @@
+"""``geoapp render``: one map view to PNG/PDF, standalone HTML or a briefing pack (.zip).
+
+The same code as the web export (:func:`geoapp.briefing.service.render`), called directly: no
+Flask, no request. Trips people up: the options are checked here as the web's declared
+parameters check them (scheme, indicator, province of the edition); a standalone page from the
+CLI has no service URLs in its map config (a file has no service to fetch from); its words come
+from :mod:`geoapp.strings`, as the web's do.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import edition_option, parse_as_of, pass_ctx
+
+
+@click.command("render")
+@edition_option
+@click.option("--province", required=True, help="Province code, or 'all'.")
+@click.option("--scheme", help="Status scheme (default antt).")
+@click.option("--indicator", help="An indicator instead of a scheme.")
+@click.option("--hotspots", is_flag=True, help="With --indicator: add the table of hot-spot communes.")
+@click.option("--rate", is_flag=True, help="With --indicator: per 1,000 people.")
+@click.option("--period", help="With --indicator: the period (default the year of --as-of).")
+@click.option("--as-of", "as_of", help="Date (YYYY-MM-DD); default the latest date with data in the edition's period.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@click.option("--dpi", type=click.Choice(["150", "300"]), default="150", help="PNG resolution.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="FILE.png, FILE.pdf, FILE.html or FILE.zip")
+@pass_ctx
+def render_command(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang, dpi, out):
+    """Render a map view to PNG/PDF (no browser), standalone HTML, or a briefing pack (.zip)."""
+    from ..briefing import service
+    from ..briefing.standalone import PageText
+
+    fmt = Path(out).suffix.lstrip(".").lower()
+    if fmt not in ("png", "pdf", "html", "zip"):
+        raise click.BadParameter("use a .png, .pdf, .html or .zip file name", param_hint="--out")
+    view = _view(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang)
+    text = PageText() if fmt == "html" else None
+    data, _, _, alt = service.render(ctx.store, ctx.catalogue, view, fmt, int(dpi), text=text,
+                                     tiles=ctx.settings.get("TILES", "none"))
+    Path(out).write_bytes(data)
+    click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+    if alt and fmt in service.FIGURES:
+        click.echo(alt, err=True)
+
+
+def _view(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang):
+    """The MapView of the options, checked as the web checks its parameters."""
+    from ..mapview import MapView
+    from ..mapview.dates import default_as_of
+
+    catalogue = ctx.catalogue
+    if scheme and scheme not in catalogue.schemes:
+        raise click.BadParameter(f"use one of {', '.join(catalogue.schemes)}", param_hint="--scheme")
+    if indicator and indicator not in catalogue.indicators:
+        raise click.BadParameter(f"use one of {', '.join(catalogue.indicators)}", param_hint="--indicator")
+    code = None if province == "all" else province.zfill(2)
+    if code and code not in set(ctx.store.provinces(edition)["code"]):
+        raise click.BadParameter(f"no province {province} in edition {edition}", param_hint="--province")
+    values = {k: v for k, v in {"scheme": scheme, "indicator": indicator, "period": period}.items() if v}
+    return MapView(edition=edition, province=code, as_of=parse_as_of(as_of) or default_as_of(ctx.store, edition),
+                   lang=lang, rate=rate, hotspots=hotspots, **values)
+

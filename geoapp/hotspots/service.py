@@ -1,0 +1,158 @@
+"""Hot spots as a use case: pick the units, the values and the weights from the store, run the
+local statistic (or the emerging hot spots), and return the results sorted and named. The CLI,
+the API, the map page and the briefing pack all call :func:`run_hotspots`, so they always agree.
+
+Trip-wires:
+
+* Units without geometry cannot be placed in a neighbourhood: they are dropped before the
+  statistic and only *counted* (``HotspotRun.without_geometry``).
+* Contiguity is built on ``lod=1`` geometry (same neighbours as the raw polygons, ~8× faster).
+* A status subject is a 0/1 value per unit on ``as_of`` (today when not given) and defaults to
+  the join count; an indicator defaults to Gi*.
+* Emerging hot spots use only yearly periods (``YYYY``) and need at least three of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import status as st
+from ..errors import InputError, NotFoundError
+from ..editions import check_edition
+from ..records import indicator_values, pick_period
+from ..schemes import Catalogue
+from ..store.base import Store
+from .emerging import emerging_hotspots
+from .legend import EMERGING_COLOURS, RANK
+from .local import DEFAULT_SEED, METHODS, local_statistic
+from .weights import WEIGHT_KINDS
+
+
+@dataclass
+class HotspotRun:
+    """What was analysed and how — shown beside every result."""
+
+    edition: str
+    province: str | None
+    method: str
+    weights: str
+    permutations: int
+    seed: int
+    fdr: float | None
+    subject: str              # indicator code, or "scheme:status,…"
+    period: str | None = None
+    as_of: str | None = None
+    rate: bool = False
+    notes: list[str] = field(default_factory=list)
+    weights_report: dict = field(default_factory=dict)
+    without_geometry: int = 0
+
+
+def run_hotspots(store: Store, catalogue: Catalogue, edition: str, province: str | None, *,
+                 indicator: str | None = None, scheme: str | None = None, status: str | None = None,
+                 period: str | None = None, as_of: str | None = None, method: str | None = None,
+                 weights: str = "queen", permutations: int = 999, seed: int = DEFAULT_SEED,
+                 fdr: float | None = 0.05, rate: bool = False, k: int = 6, distance_km: float | None = None):
+    """Run a local statistic; return ``(GeoDataFrame of results with names, HotspotRun)``.
+
+    The GeoDataFrame is sorted hottest first (class, then z) and has one row per unit with
+    geometry; units without geometry cannot be placed in a neighbourhood and are counted in
+    ``HotspotRun.without_geometry``.
+    """
+    method = _checked_request(catalogue, edition, indicator, scheme, weights, method, permutations)
+    geo = store.geometries(edition, province, lod=1)
+    if geo.empty:
+        raise NotFoundError(f"no units with geometry in edition {edition}" + (f", province {province}" if province else ""))
+    all_units = store.units(edition, province)
+    run = HotspotRun(edition, province, method, weights, permutations, seed, fdr,
+                     indicator or f"{scheme}:{status}", rate=rate,
+                     without_geometry=int(len(all_units) - len(geo)))
+    if indicator:
+        values, run.period = _values_for_indicator(store, edition, province, indicator, period, rate)
+    else:
+        from datetime import date
+        run.as_of = as_of or date.today().isoformat()
+        values = _values_for_status(store, catalogue, edition, province, scheme, status, run.as_of)
+    values = values[values.index.isin(set(geo["code"]))]    # units without geometry have no neighbourhood
+    result = local_statistic(geo, values, method, weights, permutations, seed, fdr, k=k, distance_km=distance_km)
+    run.weights_report = result.attrs.get("weights", {})
+    run.notes = list(result.attrs.get("notes", []))
+    frame = geo[["code", "name", "full_name", "district_name", "province_code", "geometry"]].merge(result, on="code")
+    frame["rank"] = frame["class"].map(RANK)
+    frame = frame.sort_values(["rank", "z", "value"], ascending=[True, False, False], na_position="last")
+    return frame.drop(columns="rank").reset_index(drop=True), run
+
+
+def run_emerging(store: Store, catalogue: Catalogue, edition: str, province: str | None, indicator: str, *,
+                 rate: bool = False, weights: str = "queen", permutations: int = 999, seed: int = DEFAULT_SEED,
+                 fdr: float | None = 0.05):
+    """Emerging hot spots of an indicator over every yearly period: Gi* per year + Mann–Kendall trend.
+
+    Returns ``(GeoDataFrame with category and colour, sorted list of the periods used)``.
+    """
+    check_edition(edition)
+    if indicator not in catalogue.indicators:
+        raise InputError(f"unknown indicator {indicator!r}; use one of {', '.join(catalogue.indicators)}")
+    geo = store.geometries(edition, province, lod=1)
+    values = indicator_values(store, edition, province, indicator, rate=rate)
+    yearly = values[values["period"].str.fullmatch(r"\d{4}")]
+    if yearly["period"].nunique() < 3:
+        raise InputError(f"emerging hot spots need at least 3 yearly periods of {indicator}; "
+                         f"there are {yearly['period'].nunique()}")
+    panel = yearly[yearly["code"].isin(set(geo["code"]))][["code", "period", "value"]]
+    result = emerging_hotspots(geo, panel, weights, permutations, seed, fdr)
+    frame = geo[["code", "name", "full_name", "district_name", "geometry"]].merge(result, on="code")
+    frame["colour"] = frame["category"].map(EMERGING_COLOURS).fillna("#cccccc")
+    return frame, sorted(panel["period"].unique())
+
+
+def _checked_request(catalogue, edition, indicator, scheme, weights, method, permutations) -> str:
+    """Check what was asked before touching the store; return the method (defaulted by subject)."""
+    check_edition(edition)
+    if bool(indicator) == bool(scheme):
+        raise InputError("give either an indicator, or a scheme with a status")
+    if indicator and indicator not in catalogue.indicators:
+        raise InputError(f"unknown indicator {indicator!r}; use one of {', '.join(catalogue.indicators)}")
+    if weights not in WEIGHT_KINDS:
+        raise InputError(f"weights must be one of {', '.join(WEIGHT_KINDS)}")
+    method = method or ("gi_star" if indicator else "join_count")
+    if method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}")
+    if not 0 < permutations <= 99_999:
+        raise InputError("permutations must be between 1 and 99,999")
+    return method
+
+
+def _values_for_indicator(store, edition, province, indicator, period, rate):
+    """The indicator's value per unit code for one period (``period``, or the one picked by default)."""
+    values = indicator_values(store, edition, province, indicator, rate=rate)
+    if values.empty:
+        raise NotFoundError(f"no {indicator} values in edition {edition}" + (f", province {province}" if province else ""))
+    chosen = pick_period(sorted(values["period"].unique()), period)
+    return values[values["period"] == chosen].set_index("code")["value"], chosen
+
+
+def _values_for_status(store, catalogue, edition, province, scheme_code, status, as_of):
+    """1.0 for units whose status on ``as_of`` is among ``status`` (codes, comma list, or 'key'), else 0.0."""
+    wanted = _wanted_statuses(catalogue.scheme(scheme_code), scheme_code, status)
+    records = store.status_records(edition, province=province, scheme=scheme_code, as_of=as_of)
+    current = st.as_of(records, as_of).set_index("code")["status"] if len(records) else pd.Series(dtype=object)
+    units = store.units(edition, province)["code"]
+    return pd.Series([1.0 if current.get(c) in wanted else 0.0 for c in units], index=units.to_numpy())
+
+
+def _wanted_statuses(scheme, scheme_code, status) -> set[str]:
+    wanted = set()
+    for part in (status or "").split(","):
+        part = part.strip()
+        if part == "key":
+            wanted |= {s.code for s in scheme.statuses if s.kind == "key"}
+        elif part in scheme.codes:
+            wanted.add(part)
+        elif part:
+            raise InputError(f"unknown status {part!r} of scheme {scheme_code}; use one of "
+                             f"{', '.join(scheme.codes)} or 'key'")
+    if not wanted:
+        raise InputError("give --status (a status code, a comma list, or 'key')")
+    return wanted

@@ -1,0 +1,49 @@
+"""The folium base map: the Leaflet map (basemap tiles, scale bar, fullscreen) a page draws its layers on.
+
+The page does not inline commune polygons: folium builds the map (tiles, scale bar,
+fullscreen), and ``static/map.js`` fetches the geometry at a level of detail from the cached
+API and colours it by status or indicator class, so changing the date fetches only colours.
+
+Trip-wire: folium's default template loads Leaflet, jQuery and Bootstrap from CDNs. We take
+only the map's own script and element from folium (:func:`map_parts`) and serve Leaflet from
+``static/vendor`` ourselves, so no page refers to anything outside the service.
+"""
+from __future__ import annotations
+
+import folium
+from folium.plugins import Fullscreen
+
+#: attribution for the OpenStreetMap basemap (shown by Leaflet)
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def base_map(bounds: tuple[float, float, float, float] | None, tiles: str = "none", lang: str = "vi") -> folium.Map:
+    """A folium map fitted to ``bounds`` (minx, miny, maxx, maxy) with the configured basemap.
+
+    ``tiles``: ``none`` (no basemap: outlines and labels carry the map), ``osm``, or a tile URL
+    template with ``{z}/{x}/{y}``.
+    """
+    if bounds:
+        centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    else:
+        centre = [16.0, 106.0]
+    m = folium.Map(location=centre, zoom_start=8, tiles=None, control_scale=True, zoom_control=True,
+                   min_zoom=5, max_zoom=16)
+    choice = (tiles or "none").strip()
+    if choice.lower() == "osm":
+        folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+    elif choice.lower() != "none":
+        folium.TileLayer(choice, attr="basemap", name="basemap").add_to(m)
+    title = ("Toàn màn hình", "Thoát toàn màn hình") if lang == "vi" else ("Full screen", "Exit full screen")
+    Fullscreen(position="topleft", title=title[0], title_cancel=title[1]).add_to(m)
+    if bounds:
+        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m
+
+
+def map_parts(m: folium.Map) -> tuple[str, str, str]:
+    """``(element id, map element HTML, map script)`` — without folium's CDN header."""
+    fig = m.get_root()
+    fig.render()
+    return m.get_name(), fig.html.render(), fig.script.render()

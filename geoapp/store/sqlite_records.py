@@ -1,0 +1,119 @@
+"""SQLite side of the record tables: import batches, status records, indicator values and the audit log.
+
+Mixed into :class:`~geoapp.store.sqlite.SQLiteStore`, which provides ``_frame``; the shared
+``add_status_records``/``add_indicator_values`` (:mod:`geoapp.store.common`) call
+:meth:`_insert_rows` here. Trip-wires: every write names its user (:func:`require_user`);
+a rolled-back batch stays in ``import_batches`` with ``state='rolled_back'`` and its rows stay
+in their tables — the reads hide them by joining on the batch state, nothing is deleted; only
+status and indicator batches can be rolled back.
+"""
+from __future__ import annotations
+
+import json
+
+from ..errors import NotFoundError, StoreError
+from .clock import now as _now
+from .base import BatchInfo
+from .common import require_user
+from .sqlite_sql import plain
+
+
+class SQLiteRecordsMixin:
+    # -- writes -------------------------------------------------------------------------------
+    def add_batch(self, tx, batch: BatchInfo) -> int:
+        require_user(batch.user, f"a {batch.kind} import batch")
+        cur = tx.execute(
+            "INSERT INTO import_batches(kind, edition, source, file_hash, user, started_at, row_count, detail, is_demo)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (batch.kind, batch.edition, batch.source, batch.file_hash, batch.user, _now(),
+             batch.row_count, json.dumps(batch.detail, ensure_ascii=False, default=str), int(batch.is_demo)))
+        return int(cur.lastrowid)
+
+    def _insert_rows(self, tx, table, columns, edition, frame, batch_id, user, is_demo):
+        frame = frame.reindex(columns=list(columns))
+        now = _now()
+        rows = [(edition, *[plain(v) for v in rec], batch_id, user, now, int(is_demo))
+                for rec in frame.itertuples(index=False, name=None)]
+        cols = ("edition",) + tuple(columns) + ("batch_id", "recorded_by", "recorded_at", "is_demo")
+        tx.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+        return len(rows)
+
+    def rollback_batch(self, tx, batch_id, user):
+        require_user(user, "a batch rollback")
+        row = tx.execute("SELECT id, kind, state FROM import_batches WHERE id=?", (batch_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
+        if row[1] not in ("status", "indicators"):
+            raise StoreError(f"batch {batch_id} is a {row[1]} batch; only status and indicator batches "
+                             "can be rolled back (re-import boundaries instead)")
+        if row[2] != "active":
+            raise StoreError(f"batch {batch_id} is already rolled back",
+                             message_vi=f"lô {batch_id} đã được hoàn tác")
+        tx.execute("UPDATE import_batches SET state='rolled_back', rolled_back_at=?, rolled_back_by=? WHERE id=?",
+                   (_now(), user, batch_id))
+        return {"id": batch_id, "kind": row[1]}
+
+    def audit(self, tx, user, action, target="", detail=None, origin=""):
+        require_user(user, "an audit row")
+        tx.execute("INSERT INTO audit_log(at, user, action, target, detail, origin) VALUES (?,?,?,?,?,?)",
+                   (_now(), user, action, target, json.dumps(detail or {}, ensure_ascii=False, default=str),
+                    origin))
+
+    # -- reads --------------------------------------------------------------------------------
+    def status_records(self, edition, *, province=None, scheme=None, codes=None, as_of=None,
+                       include_rolled_back=False):
+        sql = ("SELECT r.id, r.code, r.scheme, r.status, r.valid_from, r.valid_to, r.decision_no, r.decision_date,"
+               " r.source, r.note, r.recorded_by, r.recorded_at, r.batch_id, r.row_number, r.is_demo,"
+               " u.province_code, b.state AS batch_state"
+               " FROM status_records r JOIN units u ON u.edition=r.edition AND u.code=r.code"
+               " JOIN import_batches b ON b.id=r.batch_id WHERE r.edition=?")
+        params: list = [edition]
+        if not include_rolled_back:
+            sql += " AND b.state='active'"
+        if province:
+            sql += " AND u.province_code=?"
+            params.append(province)
+        if scheme:
+            sql += " AND r.scheme=?"
+            params.append(scheme)
+        if codes is not None:
+            sql += " AND r.code IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(codes)))
+        if as_of:
+            sql += " AND r.valid_from <= ?"
+            params.append(as_of)
+        return self._frame(sql + " ORDER BY r.code, r.scheme, r.valid_from, r.id", params)
+
+    def indicator_values(self, edition, *, province=None, indicator=None, codes=None):
+        sql = ("SELECT v.id, v.code, v.indicator, v.period, v.period_start, v.period_end, v.value, v.source,"
+               " v.note, v.recorded_by, v.recorded_at, v.batch_id, v.row_number, v.is_demo, u.province_code"
+               " FROM indicator_values v JOIN units u ON u.edition=v.edition AND u.code=v.code"
+               " JOIN import_batches b ON b.id=v.batch_id AND b.state='active' WHERE v.edition=?")
+        params: list = [edition]
+        if province:
+            sql += " AND u.province_code=?"
+            params.append(province)
+        if indicator:
+            sql += " AND v.indicator=?"
+            params.append(indicator)
+        if codes is not None:
+            sql += " AND v.code IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(codes)))
+        return self._frame(sql + " ORDER BY v.code, v.indicator, v.period_start, v.id", params)
+
+    def batch(self, batch_id):
+        frame = self._frame("SELECT * FROM import_batches WHERE id=?", (batch_id,))
+        if frame.empty:
+            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
+        return frame.iloc[0].to_dict()
+
+    def batches(self, kind=None):
+        sql = "SELECT * FROM import_batches"
+        params = []
+        if kind:
+            sql += " WHERE kind=?"
+            params.append(kind)
+        return self._frame(sql + " ORDER BY id DESC", params)
+
+    def audit_log(self, limit=100):
+        return self._frame("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
