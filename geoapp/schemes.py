@@ -65,6 +65,8 @@ class Figure:
     start: str | None = None
     from_statuses: tuple[str, ...] = ()
     headline: bool = False
+    #: the indicator (``chi_tieu``) of ``published/tong_hop_cong_bo.csv`` this figure restates, if any
+    published: str = ""
 
     def text(self, lang: str = "vi") -> str:
         return self.text_en if lang == "en" else self.text_vi
@@ -85,6 +87,9 @@ class Scheme:
     target_date: str | None = None
     aliases: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
+    #: the statuses that form the "event" of the scheme's status hot spots (``hotspot_statuses``;
+    #: default: its ``key`` statuses)
+    hotspot_statuses: tuple[str, ...] = ()
 
     def status(self, code: str) -> Status:
         for s in self.statuses:
@@ -164,8 +169,21 @@ def _figures(entry: dict, where: str, known: set, problems: list[str]) -> tuple[
         if not all(isinstance(f.get(k), str) and f.get(k) for k in texts):
             problems.append(f"{at}: {', '.join(texts)} are required")
         out.append(Figure(str(f.get("code", "")), str(f.get("kind", "")), statuses,
-                          *(str(f.get(k, "")) for k in texts), f.get("start"), before, bool(f.get("headline"))))
+                          *(str(f.get(k, "")) for k in texts), f.get("start"), before, bool(f.get("headline")),
+                          str(f.get("published", ""))))
     return tuple(out)
+
+
+def _hotspot_statuses(entry: dict, where: str, statuses: list[Status], problems: list[str]) -> tuple[str, ...]:
+    """``hotspot_statuses`` of a scheme (status codes of its own), or its ``key`` statuses when not given."""
+    declared = entry.get("hotspot_statuses")
+    if declared is None:
+        return tuple(s.code for s in sorted(statuses, key=lambda s: -s.severity) if s.kind == "key")
+    known = {s.code for s in statuses}
+    if not isinstance(declared, list) or not declared or not all(isinstance(c, str) and c in known for c in declared):
+        problems.append(f"{where}: hotspot_statuses must be a non-empty list of its status codes")
+        return ()
+    return tuple(declared)
 
 
 def _parse(doc: dict, origin: str, base: Catalogue | None) -> Catalogue:
@@ -203,7 +221,8 @@ def _parse(doc: dict, origin: str, base: Catalogue | None) -> Catalogue:
         schemes[code] = Scheme(code, entry.get("label_vi", code), entry.get("label_en", code),
                                tuple(sorted(statuses, key=lambda s: s.severity)), entry.get("legal_basis", ""),
                                target, entry.get("target_share"), entry.get("target_date"),
-                               _aliases(entry, where, problems), _figures(entry, where, seen, problems))
+                               _aliases(entry, where, problems), _figures(entry, where, seen, problems),
+                               _hotspot_statuses(entry, where, statuses, problems))
     for code, entry in (doc.get("indicators") or {}).items():
         if not _CODE.match(code):
             problems.append(f"{origin}: indicators.{code}: code must be lower_snake_case")

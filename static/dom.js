@@ -15,3 +15,8 @@ geoapp.fold = function (s) {
   return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
     .replace(/[đĐ]/g, "d").toLowerCase().replace(/[\s\-_]+/g, " ").trim();
 };
+/* forms that only hold controls (data-no-submit) never navigate: Enter in a field stays on the page.
+   A listener here, not an inline onsubmit handler: the CSP forbids inline handlers. */
+document.addEventListener("submit", (e) => {
+  if (e.target instanceof HTMLFormElement && e.target.hasAttribute("data-no-submit")) e.preventDefault();
+});

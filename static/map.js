@@ -16,6 +16,7 @@
     rate: params.get("rate") || "",
     hotspots: params.get("hotspots") === "1",
     emerging: params.get("emerging") === "1",
+    status: params.get("status") || "",     // hot spots of a scheme: overrides its declared hot-spot statuses
     selected: null,
   };
   let features = [];        // GeoJSON features (code, name, district)
@@ -27,6 +28,8 @@
 
   /* ---------- helpers ---------- */
   const el = geoapp.el;
+  // the hot-spot layer: Gi* of an indicator, or the join count of a scheme's hot-spot statuses
+  const isHot = () => state.hotspots && !(state.indicator && state.emerging);
   const fold = geoapp.fold;
   function fmtDate(iso) {
     if (!iso) return "…";
@@ -37,6 +40,7 @@
     const p = new URLSearchParams();
     if (state.indicator) p.set("indicator", state.indicator); else p.set("scheme", state.scheme);
     p.set("as_of", state.asOf);
+    if (!state.indicator && state.hotspots) { p.set("hotspots", "1"); if (state.status) p.set("status", state.status); }
     if (state.indicator) {
       p.set("classes", state.classes); p.set("k", state.k);
       if (state.rate) p.set("rate", state.rate);
@@ -67,6 +71,8 @@
   // a standalone export carries its data in the page (cfg.inline[kind]); everything else fetches
   async function getJson(url, kind) {
     if (cfg.inline && kind && cfg.inline[kind]) return cfg.inline[kind];
+    // a standalone file has no server behind it: what it does not carry is not drawn, and never asked for
+    if (cfg.standalone) throw new Error(T.no_data);
     const r = await fetch(url, { credentials: "same-origin" });
     const body = await r.json();
     if (!r.ok) throw new Error(body.message || r.statusText);
@@ -90,11 +96,11 @@
     if (f.district) box.append(el("div", { class: "muted", text: f.district }));
     if (state.indicator && state.emerging && v) {
       box.append(el("div", { text: v.label }));
-    } else if (state.indicator && state.hotspots && v) {
+    } else if (isHot() && v) {
       box.append(el("div", { text: v.label }));
-      if (v.z !== null && v.z !== undefined) box.append(el("div", { class: "muted", text: `z = ${v.z.toFixed(2)}, p (FDR) = ${v.p_adjusted === null ? "–" : v.p_adjusted.toPrecision(2)}` }));
+      if (v.z !== null && v.z !== undefined) box.append(el("div", { class: "muted", text: `z = ${v.z.toFixed(2)}, ${v.p_text}, FDR ${v.p_adjusted_text}` }));
     } else if (state.indicator) {
-      box.append(el("div", { text: v && v.value !== null ? `${v.value.toLocaleString(cfg.lang)} ${cfg.indicatorUnit || ""}` : T.no_data }));
+      box.append(el("div", { text: v && v.value !== null ? `${v.value.toLocaleString(cfg.lang === "en" ? "en" : "vi-VN")} ${cfg.indicatorUnit || ""}` : T.no_data }));
     } else if (v) {
       box.append(el("div", {}, el("span", { class: "swatch" }), v.label));
       box.lastChild.firstChild.style.background = v.colour;
@@ -107,7 +113,7 @@
   function popup(code) {
     const box = describe(code);
     const v = values[code];
-    if (!state.indicator && v) {
+    if (!state.indicator && !isHot() && v) {
       if (v.decision) box.append(el("div", { text: `${T.decision}: ${v.decision}${v.decision_date ? " (" + fmtDate(v.decision_date) + ")" : ""}` }));
       if (v.note) box.append(el("div", { class: "note", text: v.note }));
     }
@@ -177,7 +183,7 @@
   function renderSummary(data) {
     const box = document.getElementById("summary");
     box.replaceChildren();
-    if (state.indicator) {
+    if (state.indicator || isHot()) {
       box.append(el("p", { text: `${data.label}${data.rate_per_1000 ? " " + T.per_1000 : ""}${data.period ? " — " + data.period : ""}` }));
       return;
     }
@@ -216,7 +222,7 @@
       const v = values[p.code];
       const sw = el("span", { class: "swatch" });
       sw.style.background = v ? v.colour : cfg.noneColour;
-      const text = v ? (state.indicator && !state.hotspots && !state.emerging ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang)) : v.label) : (state.indicator || noData.has(p.code) ? T.no_data : T.no_designation);
+      const text = v ? (state.indicator && !isHot() && !state.emerging ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang === "en" ? "en" : "vi-VN")) : v.label) : (state.indicator || noData.has(p.code) ? T.no_data : T.no_designation);
       const tr = el("tr", { "data-code": p.code, tabindex: "0" }, el("td", { text: p.code }), el("td", { text: p.name }),
         el("td", { text: p.district || "" }), el("td", {}, sw, text));
       if (p.code === state.selected) tr.classList.add("selected");
@@ -241,16 +247,15 @@
 
   function renderRanking(rows) {
     const body = document.querySelector("#ranking tbody");
-    const fmt = (x, d) => (x === null || x === undefined ? "–" : Number(x).toFixed(d));
+    const fmt = (x, d) => (x === null || x === undefined ? "–" : new Intl.NumberFormat(cfg.lang === "en" ? "en" : "vi-VN", { minimumFractionDigits: d, maximumFractionDigits: d }).format(Number(x)));
     const sig = rows.filter(r => /^(hot|cold|outlier)/.test(r["class"]));
+    // fits the pane at 360 px: name, district, class in words, value; z and p in the popup and the title
     body.replaceChildren(...sig.map(r => {
       const sw = el("span", { class: "swatch" });
       sw.style.background = r.colour;
-      const tr = el("tr", { "data-code": r.code }, el("td", { text: r.full_name || r.name }),
-        el("td", { class: "num", text: fmt(r.value, 1) }), el("td", { class: "num", text: fmt(r.z, 2) }),
-        el("td", { class: "num", text: r.p === null ? "–" : r.p.toPrecision(2) }),
-        el("td", { class: "num", text: r.p_adjusted === null ? "–" : r.p_adjusted.toPrecision(2) }),
-        el("td", {}, sw, r.label));
+      const tr = el("tr", { "data-code": r.code, title: `z = ${fmt(r.z, 2)}, ${r.p_text}, FDR ${r.p_adjusted_text}` },
+        el("td", { text: r.full_name || r.name }), el("td", { text: r.district_name || "" }),
+        el("td", {}, sw, r.label), el("td", { class: "num", text: fmt(r.value, state.indicator ? 1 : 0) }));
       tr.addEventListener("click", () => select(r.code, true));
       return tr;
     }));
@@ -261,7 +266,7 @@
     const base = `province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}`;
     let data;
     try {
-      const hot = state.indicator && state.hotspots && !state.emerging;
+      const hot = isHot();
       document.getElementById("how-to-read").hidden = !hot;
       document.getElementById("hotspot-ranking").hidden = !hot;
       if (state.indicator && state.emerging) {
@@ -272,16 +277,17 @@
         data.label = `${T.emerging_title} ${data.periods[0]}–${data.periods[data.periods.length - 1]}`;
       } else if (hot) {
         const year = state.period || state.asOf.slice(0, 4);
-        data = await getJson(`${cfg.hotspotsUrl}?province=${encodeURIComponent(cfg.province)}&indicator=${state.indicator}` +
-          `&lang=${cfg.lang}` + (state.rate ? "&rate=1000" : "") + `&period=${year}`, "hotspots");
+        const layer = state.indicator ? `indicator=${state.indicator}` + (state.rate ? "&rate=1000" : "") + `&period=${year}`
+          : `scheme=${state.scheme}&as_of=${state.asOf}` + (state.status ? `&status=${encodeURIComponent(state.status)}` : "");
+        data = await getJson(`${cfg.hotspotsUrl}?province=${encodeURIComponent(cfg.province)}&${layer}&lang=${cfg.lang}`, "hotspots");
         values = Object.fromEntries(data.rows.map(r => [r.code, r]));
-        renderLegend(data.legend, T.hotspots_title);
+        renderLegend(data.legend, data.event ? `${T.hotspots_title}: ${data.event}` : T.hotspots_title);
         const how = document.getElementById("how-to-read");
         how.querySelector("p").textContent = data.how_to_read;
         how.querySelector(".run").textContent =
-          `${data.run.method}, ${data.run.weights}, ${data.run.permutations} perm., seed ${data.run.seed}, FDR ${data.run.fdr}, ${data.run.subject} ${data.run.period || ""}`;
+          `${data.run.method}, ${data.run.weights}, ${data.run.permutations} perm., seed ${data.run.seed}, FDR ${data.run.fdr}, ${data.run.subject} ${data.run.period || data.run.as_of || ""}`;
         renderRanking(data.rows);
-        data.label = T.hotspots_title; data.period = data.run.period;
+        data.label = data.event ? `${T.hotspots_title}: ${data.event}` : T.hotspots_title; data.period = data.run.period;
       } else if (state.indicator) {
         data = await getJson(`${cfg.indicatorsUrl}?${base}&indicator=${state.indicator}&classes=${state.classes}&k=${state.k}` +
           (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""), "indicators");

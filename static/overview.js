@@ -26,13 +26,14 @@
   }
   function label(p) {                                                // the server's figure text (figures.py)
     const f = headline(p);
+    if (p.in_period === false) return "—";                         // outside the edition's period: the notice only
     if (!p.reported || !f) return T.no_data;
     return f.text;
   }
   function coverage(features) {
     const rep = features.filter(f => f.properties.reported);
     const units = rep.reduce((n, f) => n + (f.properties.listed || 0), 0);
-    return T.coverage.replace("{p}", rep.length).replace("{n}", features.length).replace("{u}", units.toLocaleString(cfg.lang));
+    return T.coverage.replace("{p}", rep.length).replace("{n}", features.length).replace("{u}", units.toLocaleString(cfg.lang === "en" ? "en" : "vi-VN"));
   }
   function legend() {
     const box = document.getElementById("legend");

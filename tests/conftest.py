@@ -225,7 +225,10 @@ def _tree_files() -> set[str]:
 
 
 def _temp_entries() -> set[str]:
-    return {e for e in os.listdir(tempfile.gettempdir()) if not e.startswith(_TEMP_OK)}
+    # GEOAPP_TEST_TEMP_IGNORE: more name prefixes to ignore, comma-separated — for a machine where other
+    # programs write into the system temp folder while the suite runs (a shared developer box)
+    extra = tuple(p for p in os.environ.get("GEOAPP_TEST_TEMP_IGNORE", "").split(",") if p)
+    return {e for e in os.listdir(tempfile.gettempdir()) if not e.startswith(_TEMP_OK + extra)}
 
 
 def pytest_sessionstart(session):

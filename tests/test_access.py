@@ -86,6 +86,7 @@ SAMPLES = {
     "admin.shares": ("/admin/shares", None),
     "admin.audit": ("/admin/audit", None),
     "admin.users": ("/admin/users", None),
+    "admin.embedding": ("/admin/embedding", None),
     "admin.upload": ("/admin/upload", None),
 }
 POST_ONLY = {"auth.logout", "auth.logout_everywhere", "admin.upload_commit", "auth.create_share",

@@ -178,3 +178,78 @@ def test_outputs_name_the_geometry_drawn(client, tmp_path, edition, mine, other)
 def test_overview_out_of_period_says_so(client):
     assert "30/06/2025" in client.get("/overview/pre2025?as_of=2026-01-01").get_data(as_text=True)
     assert 'class="period-notice"' not in client.get("/overview/pre2025").get_data(as_text=True)
+
+
+def test_figure_out_of_period_has_no_headline(app):
+    from geoapp.briefing.compose import figure_spec
+    from geoapp.mapview.payloads import view_data
+
+    store, cat = app.extensions["geoapp.store"], load_catalogue()
+    outside = MapView(edition="pre2025", province="12", as_of="2026-01-01")
+    fig, _, _ = figure_spec(store, cat, outside, view_data(store, cat, outside))
+    assert fig.figures == [] and "30/06/2025" in fig.subtitle
+    inside = MapView(edition="pre2025", province="12", as_of="2024-12-31")
+    assert figure_spec(store, cat, inside, view_data(store, cat, inside))[0].figures
+
+
+# -- item 4 leftovers: hot spots and compare open at the edition's date; no headline out of period ---
+
+def test_hotspots_default_to_the_editions_date_not_today(app, client):
+    from geoapp.hotspots.service import run_hotspots
+
+    store, cat = app.extensions["geoapp.store"], load_catalogue()
+    _, run = run_hotspots(store, cat, "pre2025", "12", scheme="antt", status="key", permutations=9)
+    assert run.as_of == "2024-03-31"
+    _, run = run_hotspots(store, cat, "2025", "12", indicator="so_vu_pham_toi", permutations=9)
+    assert run.period == "2025"
+    body = client.get("/api/v1/pre2025/hotspots?province=12&scheme=antt&status=key&permutations=9").get_json()
+    assert body["run"]["as_of"] == "2024-03-31" != date.today().isoformat()
+    asked = client.get("/api/v1/pre2025/hotspots?province=12&scheme=antt&status=key&permutations=9"
+                       "&as_of=2019-01-01").get_json()
+    assert asked["run"]["as_of"] == "2019-01-01"
+
+
+def test_compare_opens_at_the_pre2025_default_date(client):
+    html = client.get("/compare/12").get_data(as_text=True)
+    assert 'name="as_of" value="2024-03-31"' in html and "2024-12-31" not in html
+    assert 'value="2023-01-01"' in client.get("/compare/12?as_of=2023-01-01").get_data(as_text=True)
+
+
+def test_overview_table_has_no_headline_out_of_period(client):
+    url = "/api/v1/pre2025/provinces.geojson?scheme=antt&as_of={}"
+    outside = [f["properties"] for f in client.get(url.format("2026-01-01")).get_json()["features"]]
+    assert outside and all(p["in_period"] is False and p["figures"] == [] and p["counts"] is None
+                           and p["key"] is None for p in outside)
+    inside = [f["properties"] for f in client.get(url.format("2024-12-31")).get_json()["features"]]
+    assert any(p["figures"] and p["figures"][0]["value"] is not None for p in inside)
+    assert all("in_period" not in p for p in inside)
+    drugs = client.get("/api/v1/pre2025/provinces.geojson?scheme=ma_tuy&as_of=2026-01-01").get_json()
+    assert all(f["properties"]["target_share"] is None for f in drugs["features"])
+
+
+def test_stats_have_no_counts_out_of_period(client):
+    outside = client.get("/api/v1/pre2025/stats?province=12&scheme=antt&as_of=2026-01-01").get_json()
+    assert outside["figures"] == [] and outside["counts"] == [] and outside["message"]
+    inside = client.get("/api/v1/pre2025/stats?province=12&scheme=antt&as_of=2024-12-31").get_json()
+    assert inside["figures"] and sum(r["units"] for r in inside["counts"]) == inside["units"]
+
+
+def _readme_sheet(data: bytes) -> list[str]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [row[0] for row in book["README"].iter_rows(values_only=True) if row[0]]
+
+
+def test_table_notes_have_no_headline_out_of_period(client):
+    import zipfile
+
+    headline = "xã trọng điểm đã chuyển hóa (lũy kế"       # the summary figure (the alt text keeps the legend)
+    outside = _readme_sheet(client.get("/export/pre2025/12.xlsx?scheme=antt&as_of=2026-01-01").data)
+    assert any("30/06/2025" in line and "không hiển thị số liệu tổng hợp" in line for line in outside)
+    assert not any(headline in line for line in outside)
+    inside = _readme_sheet(client.get("/export/pre2025/12.xlsx?scheme=antt&as_of=2024-12-31").data)
+    assert any(headline in line for line in inside) and not any("30/06/2025" in line for line in inside)
+    with zipfile.ZipFile(io.BytesIO(client.get("/export/pre2025/12.zip?scheme=antt&as_of=2026-01-01").data)) as zf:
+        readme = zf.read("README.txt").decode("utf-8")
+    assert "không hiển thị số liệu tổng hợp" in readme and headline not in readme

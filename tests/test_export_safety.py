@@ -153,7 +153,9 @@ def test_export_without_a_free_slot_is_429_with_retry_after(app):
         assert resp.status_code == 429
         assert int(resp.headers["Retry-After"]) >= 1
         page = resp.get_data(as_text=True)
-        assert "try again" in page and "thử lại" in page
+        assert "thử lại" in page and "try again" not in page          # in the page's language (vi)
+        english = app.test_client().get("/export/2025/12.png" + VIEW + "&lang=en")
+        assert english.status_code == 429 and "try again" in english.get_data(as_text=True)
         # one province's table is cheap: it does not need a slot; the whole country does
         assert app.test_client().get("/export/2025/12.csv" + VIEW).status_code == 200
         assert app.test_client().get("/export/2025/all.csv" + VIEW).status_code == 429

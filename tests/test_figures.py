@@ -156,7 +156,7 @@ def test_table_rows_appear(tmp_path):
              {"Mã": "03389", "Tên": "Xã Số 1", "z": 2.2, "p": 0.02, "Lớp": "Điểm nóng 95 %"}]
     text = pdf_text(render(units, spec_for(units, table=table, table_title="Xã điểm nóng"), "pdf"), tmp_path)
     assert "Xã điểm nóng" in text
-    for row in ("03388", "Xã Lai Châu", "3.10", "<0.001", "Điểm nóng 99 %", "03389", "0.020", "Điểm nóng 95 %"):
+    for row in ("03388", "Xã Lai Châu", "3,10", "<0,001", "Điểm nóng 99 %", "03389", "0,020", "Điểm nóng 95 %"):   # vi numbers
         assert row in text
 
 
@@ -216,7 +216,7 @@ def test_alt_text_has_the_counts():
     assert "Không có số liệu: 2 xã" in vi and DEMO_MARK in vi
     en = alt_text(spec_for(units, lang="en", legend=[{"label": "Converted", "colour": "#f9a825", "units": 73}],
                            table=[{"Tên": "Xã A"}, {"Tên": "Xã B"}], table_title="Hot spots"), 106)
-    assert "Converted: 73 of 106 communes (69 %)" in en and "No data: 33 communes" in en
+    assert "Converted: 73 of 106 communes (69%)" in en and "No data: 33 communes" in en
     assert "Hot spots: Xã A, Xã B" in en and "demo" not in en
 
 
@@ -327,3 +327,14 @@ def test_pdf_fonts_are_truetype_and_rcparams_are_restored(tmp_path):
     assert "TrueType" in fonts and "Type 3" not in fonts
     for i, data in enumerate(pdfs):
         assert f"Tỉnh Lai Châu {i}" in pdf_text(data, tmp_path)
+
+
+def test_legend_total_is_the_sum_of_its_rows_and_says_what_is_not_drawn():
+    """Lâm Đồng 9/2022: 137 units in the list, 136 with a boundary — the rows add up to the total."""
+    from geoapp.briefing.figure_panel import total_line
+    rows = [{"units": 18}, {"units": 37}, {"units": 82}]
+    every_one_drawn = total_line(rows, 137, "vi")
+    assert every_one_drawn.startswith("Tổng: 137") and "ranh giới" not in every_one_drawn
+    line = total_line(rows, 136, "vi")
+    assert line.startswith("Tổng: 137") and "136" in line and "1 chưa có ranh giới" in line
+    assert "without a boundary" in total_line(rows, 136, "en")

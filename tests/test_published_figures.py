@@ -106,8 +106,56 @@ def test_page_shows_the_published_value_and_its_list(client, row):
     assert f'data-figure="{row["figure"]}"' in html and str(escape(fig["text_vi"])) in html
     assert f'title="{escape(fig["definition_vi"])}"' in html                       # the definition on hover
     if row["tren_tong"] and int(row["tren_tong"]) != fig["units"]:
-        # the report counted another list: the figure names the one it counts
+        # the report counted another list: the figure names the one it counts, and the difference
         assert f"theo danh mục 30/6/2025: {fig['units']} xã" in html
+        assert f"báo cáo tỉnh tính trên {row['tren_tong']} xã; danh mục này có {fig['units']}" in html
+        assert fig["unit_list"]["report"]["units"] == int(row["tren_tong"])
+    else:
+        assert fig["unit_list"]["report"] is None
+
+
+LAM_DONG_VI = "(báo cáo tỉnh tính trên 142 xã; danh mục này có 137 — 5 xã đã sáp nhập 2023–2025)"
+LAM_DONG_EN = "(the provincial report counted 142 communes; this list has 137 — 5 communes merged 2023–2025)"
+
+
+def test_lam_dong_figure_states_the_reports_denominator(client):
+    """Lâm Đồng published 18/142 in 9/2022; the list of 30/6/2025 has 137: the figure says both."""
+    for code in ("drug_free_now", "key_type_1_now", "key_type_2_now", "key_type_3_now"):
+        fig = _figure(client, "pre2025", "68", "ma_tuy", "2022-09-30", code)
+        assert fig["units"] == 137 and fig["unit_list"]["report"]["difference"] == 5, code
+        assert fig["unit_list"]["text_vi"] == f"theo danh mục 30/6/2025: 137 xã {LAM_DONG_VI}"
+        assert fig["unit_list"]["text_en"] == f"per the list of 30 June 2025: 137 communes {LAM_DONG_EN}"
+    html = client.get("/map/pre2025/68?scheme=ma_tuy&as_of=2022-09-30").get_data(as_text=True)
+    assert str(escape(LAM_DONG_VI)) in html
+    en = client.application.test_client()              # ?lang= sticks to a client's session
+    stats = en.get("/api/v1/pre2025/stats?province=68&scheme=ma_tuy&as_of=2022-09-30&lang=en").get_json()
+    assert LAM_DONG_EN in stats["figures"][0]["unit_list"]["text_en"]
+    english = en.get("/map/pre2025/68?scheme=ma_tuy&as_of=2022-09-30&lang=en").get_data(as_text=True)
+    assert str(escape(LAM_DONG_EN)) in english
+
+
+def test_the_difference_only_where_a_published_row_matches(client):
+    """Another month, a province whose report counted the same list, the whole edition, the 2025
+    edition (codes are reused across the reform): the list only, no report sentence."""
+    for edition, province, scheme, day, code in (
+            ("pre2025", "68", "ma_tuy", "2022-10-31", "drug_free_now"),
+            ("pre2025", "12", "antt", "2024-03-31", "converted_cumulative"),
+            ("pre2025", "12", "ma_tuy", "2023-05-31", "drug_free_now"),
+            ("2025", "68", "ma_tuy", "2026-01-01", "drug_free_now")):
+        fig = _figure(client, edition, province, scheme, day, code)
+        assert fig["unit_list"]["report"] is None and "báo cáo tỉnh" not in fig["unit_list"]["text_vi"], \
+            (edition, province, day)
+    payload = client.get("/api/v1/pre2025/stats?province=all&scheme=ma_tuy&as_of=2022-09-30").get_json()
+    assert all(f["unit_list"]["report"] is None for f in payload["figures"])
+
+
+def test_the_difference_needs_the_published_table(tmp_path):
+    from geoapp.published import published_row
+
+    assert published_row("pre2025", "68", "xa_khong_co_te_nan_ma_tuy", "2022-09-30", SHARED_DATA).units == 142
+    assert published_row("pre2025", "68", "xa_khong_co_te_nan_ma_tuy", "2022-09-30", tmp_path) is None
+    assert published_row("2025", "68", "xa_khong_co_te_nan_ma_tuy", "2022-09-30", SHARED_DATA) is None
+    assert published_row("pre2025", "68", "", "2022-09-30", SHARED_DATA) is None
 
 
 def test_lai_chau_73_converted_is_cumulative(client):
@@ -127,8 +175,13 @@ def test_pdf_shows_the_published_figures_with_definitions(client, tmp_path):
     lam = " ".join(_pdf_text(client.get("/export/pre2025/68.pdf?scheme=ma_tuy&as_of=2022-09-30").data,
                              tmp_path).split())
     for expected in ("18/137 xã không ma túy", "1/137 xã trọng điểm ma túy loại I ", "2/137 xã trọng điểm ma túy loại II ",
-                     "34/137 xã trọng điểm ma túy loại III", "theo danh mục 30/6/2025: 137 xã"):
+                     "34/137 xã trọng điểm ma túy loại III", "theo danh mục 30/6/2025: 137 xã", LAM_DONG_VI):
         assert expected in lam, expected
+    en = client.application.test_client()              # ?lang= sticks to a client's session
+    english = " ".join(_pdf_text(en.get("/export/pre2025/68.pdf?scheme=ma_tuy&as_of=2022-09-30&lang=en").data,
+                                 tmp_path).split())
+    assert "report counted 142 communes; this list has 137 — 5 communes merged" in english   # (the watermark
+    # letters may fall between the words of another line)
 
 
 # -- no data is never zero --------------------------------------------------------------------------

@@ -120,4 +120,4 @@ def test_bad_figure_tables_are_refused_with_their_place(tmp_path):
 
 def test_numbers_in_each_language():
     assert number(10035, "vi") == "10.035" and number(10035, "en") == "10,035"
-    assert percent(0.289, "vi") == "28,9 %" and percent(0.289, "en") == "28.9 %"
+    assert percent(0.289, "vi") == "28,9 %" and percent(0.289, "en") == "28.9%"

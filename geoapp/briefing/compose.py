@@ -6,15 +6,17 @@ Trip-wires:
 * the caller passes the view's ``(payload, frame)`` when it has them (a pack computes them once
   and writes the figure and the tables from the same data);
 * the whole edition is drawn at level of detail 3 (coarse), one province at 1;
-* the hot-spot table is only for an indicator view with ``hotspots``: the ten hottest units by
-  Gi* with FDR-adjusted p-values.
+* a view with ``hotspots`` (an indicator: Gi*; a scheme: Local Join Count of its declared
+  ``hotspot_statuses``) is coloured by hot-spot class, with the hot-spot legend, and lists the
+  hottest units (whole names, class in words, FDR p as people read it: ``p < 0,001``).
 """
 from __future__ import annotations
 
 from ..columns import parse_period
 from ..editions import PERIODS, in_period, show_date
-from ..hotspots.legend import result_rows
-from ..hotspots.service import run_hotspots
+from ..hotspots.legend import CLASS_STYLES, result_rows
+from ..hotspots.legend import legend as hotspot_legend
+from ..hotspots.service import event_label, run_hotspots
 from ..mapview import MapView
 from ..mapview.classes import NONE_COLOUR
 from ..schemes import Catalogue
@@ -47,16 +49,37 @@ def subtitle(store: Store, view: MapView, payload: dict) -> str:
     return text
 
 
-def hotspot_table(store: Store, catalogue: Catalogue, view: MapView) -> list[dict]:
-    """The ten hottest units of an indicator view (code, name, z, FDR p, class), in the view's language."""
-    frame, _ = run_hotspots(store, catalogue, view.edition, view.province, indicator=view.indicator,
+def run_view_hotspots(store: Store, catalogue: Catalogue, view: MapView):
+    """``(frame, run)`` of the view's hot spots: Gi* of its indicator, or the join count of its scheme."""
+    if view.indicator:
+        return run_hotspots(store, catalogue, view.edition, view.province, indicator=view.indicator,
                             period=view.chosen_period, rate=view.rate)
+    return run_hotspots(store, catalogue, view.edition, view.province, scheme=view.scheme, as_of=view.as_of)
+
+
+def hotspot_table(store: Store, catalogue: Catalogue, view: MapView, frame=None) -> list[dict]:
+    """The ten hottest units of a view (name, district, class in words, FDR p as read), in its language."""
+    if frame is None:
+        frame, _ = run_view_hotspots(store, catalogue, view)
     rows = result_rows(frame[frame["class"].str.startswith("hot")].head(10), view.lang)
-    vi = view.lang == "vi"
-    return [{"Mã" if vi else "Code": r["code"], "Tên" if vi else "Name": r["full_name"] or r["name"],
-             "z": round(r["z"], 2) if r["z"] is not None else None,
-             "p (FDR)": f"{r['p_adjusted']:.2g}" if r["p_adjusted"] is not None else "", "": r["label"]}
+    vi, districts = view.lang == "vi", any(r["district_name"] for r in rows)     # none after the 2025 reform
+    return [{"Tên" if vi else "Name": r["full_name"] or r["name"],
+             **({"Huyện" if vi else "District": r["district_name"] or ""} if districts else {}),
+             "Phân loại" if vi else "Class": r["label"], "p (FDR)": r["p_adjusted_text"]}
             for r in rows]
+
+
+def hotspot_panel(store: Store, catalogue: Catalogue, view: MapView) -> dict:
+    """What a hot-spot view draws instead of its layer: colours and legend by hot-spot class, the table."""
+    frame, run = run_view_hotspots(store, catalogue, view)
+    lang, vi = view.lang, view.lang == "vi"
+    subject = event_label(catalogue, run, lang) or catalogue.indicators[view.indicator].label(lang)
+    method = "Gi*" if view.indicator else ("đếm liên kết cục bộ" if vi else "Local Join Count")
+    return {"colours": dict(zip(frame["code"], frame["class"].map(lambda c: CLASS_STYLES.get(c, ("#cccccc",))[0]))),
+            "legend": [{**r, "nodata": r["class"] == "no_data"} for r in hotspot_legend(frame, lang)],
+            "legend_title": f"{'Điểm nóng' if vi else 'Hot spots'}: {subject}",
+            "table": hotspot_table(store, catalogue, view, frame),
+            "table_title": f"{'Điểm nóng' if vi else 'Hot spots'} ({method}, FDR)"}
 
 
 def figure_spec(store: Store, catalogue: Catalogue, view: MapView, data: tuple) -> tuple[FigureSpec, int, object]:
@@ -73,21 +96,26 @@ def figure_spec(store: Store, catalogue: Catalogue, view: MapView, data: tuple) 
         colours = {c: NONE_COLOUR for c in frame["code"] if c not in nodata}
         colours.update({c: v["colour"] for c, v in payload["statuses"].items()})
         legend_title = catalogue.schemes[view.scheme].label(lang)
-    table = hotspot_table(store, catalogue, view) if view.hotspots and view.indicator else None
+    hot = hotspot_panel(store, catalogue, view) if view.hotspots else {}
+    if hot:
+        colours, legend, legend_title = hot["colours"], hot["legend"], hot["legend_title"]
     geo = store.geometries(view.edition, view.province, lod=1 if view.province else 3)
     fig = FigureSpec(title=title(store, catalogue, view), subtitle=subtitle(store, view, payload), colours=colours,
                      legend=legend, legend_title=legend_title, sources=sources_line(view.edition, lang), demo=bool(payload.get("demo")),
-                     table=table, table_title="Điểm nóng (Gi*, FDR)" if lang == "vi" else "Hot spots (Gi*, FDR)",
-                     lang=lang, figures=figure_texts(payload.get("figures") or [], lang))
+                     table=hot.get("table"), table_title=hot.get("table_title", ""),
+                     lang=lang, figures=figure_texts(payload.get("figures") or [], lang)
+                     if in_period(view.edition, view.as_of) else [])      # outside: the subtitle says why
     return fig, len(frame), geo
 
 
 def figure_texts(figures: list[dict], lang: str) -> list[dict]:
-    """The figures a briefing prints: text (with the unit list counted) and definition, in ``lang``."""
-    out = []
+    """The figures a briefing prints: text (with the unit list counted — once, on the first figure
+    that counts it) and definition, in ``lang``."""
+    out, said = [], None
     for f in figures:
         text = f["text_en" if lang == "en" else "text_vi"]
-        if not f["no_data"]:
-            text += f" ({f['unit_list']['text_en' if lang == 'en' else 'text_vi']})"
+        unit_text = f["unit_list"]["text_en" if lang == "en" else "text_vi"] if not f["no_data"] else None
+        if unit_text and unit_text != said:
+            text, said = f"{text} ({unit_text})", unit_text
         out.append({"text": text, "definition": f["definition_en" if lang == "en" else "definition_vi"]})
     return out

@@ -28,6 +28,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .. import locale
 from ..errors import InputError
 from ..records import DEMO_MARK
 from .drawing import (DEMO_RED, FOOTER_TOP, MAP_BOX, MARGIN, PAGE_H, PAGE_W, fit_width, hline, strip, text,
@@ -97,8 +98,11 @@ def render(units, spec: FigureSpec, fmt: str = "png", dpi: int = 150) -> bytes:
         s.set_linewidth(0.6)
     missing = draw_map(fig, ax, proj, spec, crs)
     if spec.demo:
-        text(ax, 0.5, 0.5, DEMO_WATERMARK, transform=ax.transAxes, ha="center", va="center",
-             fontsize=44, rotation=30, color=DEMO_RED, alpha=0.12, fontweight="bold", zorder=4.5)
+        mark = text(ax, 0.5, 0.5, DEMO_WATERMARK, transform=ax.transAxes, ha="center", va="center",
+                    fontsize=44, rotation=30, color=DEMO_RED, alpha=0.12, fontweight="bold", zorder=4.5)
+        # drawn as pixels, not text: its letters would otherwise land inside the panel's sentences
+        # when a reader copies text out of the PDF (the header carries the mark as text)
+        mark.set_rasterized(True)
     y = draw_legend(fig, renderer, spec, legend_entries(spec, missing), len(frame))
     if spec.figures:
         y = draw_figures(fig, renderer, spec, y - 0.2)
@@ -146,7 +150,7 @@ def alt_text(spec: FigureSpec, total_units: int) -> str:
     for row in spec.legend or []:
         n = int(row.get("units") or 0)
         counted += n
-        share = f" ({100 * n / total_units:.0f} %)" if total_units else ""
+        share = f" ({locale.percent(n / total_units, spec.lang, 0)})" if total_units else ""
         classes.append(f"{strip(row.get('label', ''))}: {w['units_of'].format(n=n, total=total_units)}{share}")
     if total_units > counted and not any(is_nodata_row(r) for r in spec.legend or []):
         classes.append(f"{w['nodata']}: {w['units'].format(n=total_units - counted)}")
@@ -186,7 +190,7 @@ def _footer(fig, renderer, spec: FigureSpec) -> None:
     inch = fig.dpi_scale_trans
     w = words(spec.lang)
     fig.add_artist(hline(MARGIN, PAGE_W - MARGIN, FOOTER_TOP, fig, "#999999", 0.6))
-    stamp = _dt.datetime.now().astimezone().strftime(w["date"])
+    stamp = locale.moment(_dt.datetime.now(_dt.timezone.utc), spec.lang)
     gen = text(fig, PAGE_W - MARGIN, FOOTER_TOP - 0.1, w["generated"].format(t=stamp) + " · geoapp",
                transform=inch, ha="right", va="top", fontsize=7.5, color="#555555")
     avail = PAGE_W - 2 * MARGIN - width_in(gen, renderer) - 0.3

@@ -9,16 +9,19 @@ Trip-wires:
   hatched as no data;
 * the summary figures (:mod:`geoapp.mapview.figures`) are drawn under the legend, each with its
   one-line definition, so a figure in a briefing says what it counts;
-* the table shrinks its font to 7 pt, then cuts the widest text column with "…", then stops at the
-  footer with "… and n more rows": it never runs over the page.
+* the table shrinks its font to 7 pt, then wraps the widest text column onto more lines (a name is
+  never cut), then stops at the footer with "… and n more rows" — whole rows only: it never runs
+  over the page and never cuts a row.
 """
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from .. import locale
 from .drawing import (FOOTER_TOP, NODATA_EDGE, NODATA_FILL, NODATA_HATCH, PANEL_TOP, PANEL_X0, PANEL_X1, bottom_in,
                       colour, hline, strip, text, width_in, words, wrap)
 
@@ -67,13 +70,26 @@ def draw_legend(fig, renderer, spec, entries, total) -> float:
                                  facecolor=NODATA_FILL if hatch else colour(row.get("colour") or NODATA_FILL),
                                  edgecolor=NODATA_EDGE if hatch else "#555555", linewidth=0.6,
                                  hatch=NODATA_HATCH if hatch else None))
-        text(fig, PANEL_X1, y - sh / 2, f"{int(row.get('units') or 0):,}".replace(",", "."), transform=inch,
+        text(fig, PANEL_X1, y - sh / 2, locale.number(int(row.get('units') or 0), spec.lang), transform=inch,
              ha="right", va="center", fontsize=fontsize, fontweight="bold")
         y -= row_h + 0.1
     fig.add_artist(hline(PANEL_X0, PANEL_X1, y + 0.02, fig))
-    t = text(fig, PANEL_X0, y - 0.05, words(spec.lang)["total"].format(n=f"{total:,}".replace(",", ".")),
+    t = text(fig, PANEL_X0, y - 0.05, total_line(entries, total, spec.lang),
              transform=inch, ha="left", va="top", fontsize=fontsize, color="#333333")
+    wrap(t, renderer, width)
     return bottom_in(t, renderer)
+
+
+def total_line(entries, drawn: int, lang: str) -> str:
+    """The legend's total: the sum of its rows (every unit once), and how many of them are drawn when a
+    unit of the list has no boundary (so the rows always add up to the total printed)."""
+    listed = sum(int(r.get("units") or 0) for r in entries) or drawn
+    line = words(lang)["total"].format(n=locale.number(listed, lang))
+    if listed > drawn:
+        missing = locale.number(listed - drawn, lang)
+        line += (f" ({locale.number(drawn, lang)} có ranh giới trên bản đồ, {missing} chưa có ranh giới)" if lang == "vi"
+                 else f" ({locale.number(drawn, lang)} drawn, {missing} without a boundary)")
+    return line
 
 
 def draw_figures(fig, renderer, spec, top) -> float:
@@ -94,25 +110,25 @@ def draw_figures(fig, renderer, spec, top) -> float:
     return y
 
 
-def _cell(v) -> tuple[str, bool]:
-    """Text of a table cell and whether it is numeric (right-aligned)."""
+def _cell(v, lang: str = "vi") -> tuple[str, bool]:
+    """Text of a table cell in ``lang`` (:mod:`geoapp.locale`) and whether it is numeric (right-aligned)."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "", False
     if isinstance(v, bool):
         return ("✓" if v else ""), False
     if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}".replace(",", "."), True
+        return locale.number(int(v), lang), True
     if isinstance(v, (float, np.floating)):
         a = abs(float(v))
         if a == 0:
             return "0", True
         if a >= 100:
-            return f"{v:,.0f}".replace(",", "."), True
+            return locale.number(float(v), lang, 0), True
         if a >= 1:
-            return f"{v:.2f}", True
+            return locale.number(float(v), lang, 2), True
         if a >= 0.001:
-            return f"{v:.3f}", True
-        return ("<0.001" if v > 0 else f"{v:.1e}"), True
+            return locale.number(float(v), lang, 3), True
+        return ("<" + locale.number(0.001, lang, 3) if v > 0 else f"{v:.1e}"), True
     return strip(v), False
 
 
@@ -132,17 +148,19 @@ def _column_widths(fig, renderer, columns, cells, width, gap) -> tuple[list[floa
         fontsize -= 0.5
 
 
-def _shorten_widest(cells, widths, numeric, total, width) -> None:
-    """Cut the widest text column (in place, with "…") so the table is ``width`` wide."""
+def _wrap_widest(cells, widths, numeric, total, width) -> None:
+    """Wrap the widest text column (in place, onto more lines — nothing cut) so the table is ``width`` wide."""
     j = max((j for j in range(len(widths)) if not numeric[j]), key=lambda j: widths[j], default=None)
     if j is None:
         return
-    keep = max(4, int(len(max([row[j][0] for row in cells], key=len)) * (widths[j] - (total - width)) / widths[j]) - 1)
+    target = max(widths[j] - (total - width), 0.3)
+    longest = len(max([row[j][0] for row in cells], key=len))
+    per_line = max(6, int(longest * target / widths[j] * 0.95))
     for row in cells:
         s = row[j][0]
-        if len(s) > keep:
-            row[j] = (s[:keep - 1].rstrip() + "…", False)
-    widths[j] -= total - width
+        if len(s) > per_line:
+            row[j] = ("\n".join(textwrap.wrap(s, per_line)), False)
+    widths[j] = target
 
 
 def _draw_rows(fig, columns, cells, xs, widths, numeric, y, fontsize, more: str) -> None:
@@ -162,15 +180,16 @@ def _draw_rows(fig, columns, cells, xs, widths, numeric, y, fontsize, more: str)
     y -= 0.03
     shown = 0
     for i, row in enumerate(cells):
-        if y - line_h < bottom + (line_h if i < len(cells) - 1 else 0):
-            break
+        row_h = line_h * max(s.count("\n") + 1 for s, _num in row)
+        if y - row_h < bottom + (line_h if i < len(cells) - 1 else 0):
+            break                                   # whole rows only, then "… and n more"
         if i % 2 == 1:
-            fig.add_artist(Rectangle((PANEL_X0 - 0.03, y - line_h + 0.01), PANEL_X1 - PANEL_X0 + 0.06, line_h,
+            fig.add_artist(Rectangle((PANEL_X0 - 0.03, y - row_h + 0.01), PANEL_X1 - PANEL_X0 + 0.06, row_h,
                                      transform=inch, facecolor="#f2f2f2", edgecolor="none", zorder=0))
         for j, (s, _num) in enumerate(row):
             text(fig, x_of(j), y - 0.02, s, transform=inch, ha="right" if numeric[j] else "left", va="top",
-                 fontsize=fontsize)
-        y -= line_h
+                 fontsize=fontsize, linespacing=1.25)
+        y -= row_h
         shown += 1
     if shown < len(cells):
         text(fig, PANEL_X0, y - 0.02, more.format(n=len(cells) - shown), transform=inch, ha="left",
@@ -190,13 +209,13 @@ def draw_table(fig, renderer, spec, top) -> None:
     columns: list[str] = []
     for r in rows:
         columns += [c for c in r if c not in columns]
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[_cell(r.get(c), spec.lang) for c in columns] for r in rows]
     numeric = [all(row[j][1] or not row[j][0] for row in cells) and any(row[j][1] for row in cells)
                for j in range(len(columns))]
     gap = 0.09
     widths, total, fontsize = _column_widths(fig, renderer, columns, cells, width, gap)
     if total > width:
-        _shorten_widest(cells, widths, numeric, total, width)
+        _wrap_widest(cells, widths, numeric, total, width)
     xs = [PANEL_X0]
     for w in widths[:-1]:
         xs.append(xs[-1] + w + gap)

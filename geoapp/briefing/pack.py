@@ -11,6 +11,7 @@ import zipfile
 
 import pandas as pd
 
+from ..editions import period_notice
 from ..mapview import MapView
 from ..mapview.figures import figure_lines
 from ..records import DEMO_MARK
@@ -27,11 +28,18 @@ def is_demo(frame: pd.DataFrame) -> bool:
     return bool(frame["demo"].astype(bool).any())
 
 
+def summary_lines(view: MapView, figures=()) -> list[str]:
+    """The summary lines of the XLSX README sheet and the pack's README: one per figure (with its
+    definition), or — for a date outside the edition's period — only the notice, no headline."""
+    notice = period_notice(view.edition, view.as_of, view.lang)
+    return [notice] if notice else figure_lines(list(figures), view.lang)
+
+
 def table_notes(store: Store, catalogue: Catalogue, view: MapView, frame: pd.DataFrame,
                 figures: list[dict] = ()) -> list[str]:
     """The README sheet of a view's XLSX: title, the summary figures with their definitions (and the
     unit list they count), sources, and the demo mark when the data is demo data."""
-    return [title(store, catalogue, view), *figure_lines(list(figures), view.lang),
+    return [title(store, catalogue, view), *summary_lines(view, figures),
             sources_line(view.edition, "vi")] + ([DEMO_MARK] if is_demo(frame) else [])
 
 
@@ -43,14 +51,14 @@ def briefing_pack(store: Store, catalogue: Catalogue, view: MapView, data: tuple
     png = render(geo, fig, "png", dpi=300)
     alt = alt_text(fig, total)
     name = title(store, catalogue, view)
-    lines = "\n".join(figure_lines(payload.get("figures") or [], view.lang))
+    lines = "\n".join(summary_lines(view, payload.get("figures") or []))
     readme = f"{name}\n{alt}\n\n{lines}\n\n{sources_line(view.edition, view.lang)}\n" + (f"\n{DEMO_MARK}\n" if is_demo(frame) else "")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(filename(view, "pdf"), pdf)
         zf.writestr(filename(view, "png"), png)
-        zf.writestr(filename(view, "csv"), table_bytes(frame, "csv"))
-        zf.writestr(filename(view, "xlsx"), table_bytes(frame, "xlsx", table_notes(store, catalogue, view, frame,
-                                                                           payload.get("figures") or [])))
+        zf.writestr(filename(view, "csv"), table_bytes(frame, "csv", lang=view.lang))
+        notes = table_notes(store, catalogue, view, frame, payload.get("figures") or [])
+        zf.writestr(filename(view, "xlsx"), table_bytes(frame, "xlsx", notes, lang=view.lang))
         zf.writestr("README.txt", readme)
     return buf.getvalue(), alt

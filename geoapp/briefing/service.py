@@ -2,7 +2,8 @@
 mimetype, filename, alt_text)``, called by the web export route and by ``geoapp render`` alike.
 
 Formats: ``csv``/``xlsx`` (the view's table, formula-safe), ``geojson`` (the table with geometry),
-``html`` (standalone, works offline), ``png``/``pdf`` (the figure) and ``zip`` (the briefing pack).
+``html`` (standalone, works offline), ``png``/``pdf`` (the figure), ``zip`` (the briefing pack) and, for
+the GIS desk, ``gpkg`` (GeoPackage) and ``shp.zip`` (zipped shapefile) — :mod:`.gis`.
 
 Trip-wires:
 
@@ -22,6 +23,7 @@ from ..store.base import Store
 from .compose import figure_spec
 from .figure import alt_text
 from .figure import render as render_figure
+from .gis import gis_bytes
 from .pack import briefing_pack, table_notes
 from .standalone import PageText, standalone_html
 from .tabular import table_bytes
@@ -30,7 +32,7 @@ from .texts import filename
 #: format → mimetype of the file
 MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "geojson": "application/geo+json", "html": "text/html", "png": "image/png", "pdf": "application/pdf",
-             "zip": "application/zip"}
+             "zip": "application/zip", "gpkg": "application/geopackage+sqlite3", "shp.zip": "application/zip"}
 #: the formats that are a figure (carry an alt text)
 FIGURES = ("png", "pdf")
 
@@ -49,9 +51,11 @@ def _content(store: Store, catalogue: Catalogue, view: MapView, fmt: str, dpi: i
     data = view_data(store, catalogue, view)
     if fmt in ("csv", "xlsx"):
         notes = table_notes(store, catalogue, view, data[1], data[0].get("figures") or [])
-        return table_bytes(data[1], fmt, notes), ""
+        return table_bytes(data[1], fmt, notes, lang=view.lang), ""
     if fmt == "geojson":
         return _geojson(store, view, data[1]), ""
+    if fmt in ("gpkg", "shp.zip"):
+        return gis_bytes(store, view, data[1], fmt, filename(view, "shp").removesuffix(".shp")), ""
     if fmt == "zip":
         return briefing_pack(store, catalogue, view, data)
     fig, total, geo = figure_spec(store, catalogue, view, data)
@@ -66,7 +70,8 @@ def render(store: Store, catalogue: Catalogue, view: MapView, fmt: str, dpi: int
     ``tiles`` (the basemap setting) are for ``html`` only.
     """
     if fmt not in MIMETYPES:
-        raise InputError(f"unknown format {fmt!r}; use csv, xlsx, geojson, html, png, pdf or zip",
-                         message_vi=f"định dạng {fmt!r} không hỗ trợ; dùng csv, xlsx, geojson, html, png, pdf hoặc zip")
+        raise InputError(f"unknown format {fmt!r}; use csv, xlsx, geojson, gpkg, shp.zip, html, png, pdf or zip",
+                         message_vi=f"định dạng {fmt!r} không hỗ trợ; dùng csv, xlsx, geojson, gpkg, shp.zip, html, png, "
+                                    "pdf hoặc zip")
     data, alt = _content(store, catalogue, view, fmt, dpi, text, tiles)
     return data, MIMETYPES[fmt], filename(view, fmt), alt

@@ -12,7 +12,9 @@ Trip-wires:
   ``url_for``; the CLI with none, as a file has no service); the words come from :mod:`geoapp.strings`;
 * ``tojson`` escapes ``<``, ``>``, ``&`` and ``'`` (jinja2's HTML-safe JSON) and writes no NaN, so a
   note such as ``</script><script>…`` stays text inside the config;
-* nothing may point outside the file: after inlining, links to the service become ``href="#"``;
+* nothing may point outside the file: after inlining, links to the service become ``href="#"``; every
+  payload map.js fetches for the view (units, its layer, the province and district outlines) is in
+  ``config.inline``, so opened from a file the page makes no request;
 * a configured remote basemap (``GEOAPP_TILES``) is still asked for: the file draws without it.
 """
 from __future__ import annotations
@@ -81,11 +83,21 @@ def environment() -> Environment:
 
 
 def inline_data(store: Store, catalogue: Catalogue, view: MapView) -> dict:
-    """The view's data for the map config's ``inline``: unit geometry and the payload map.js would fetch."""
+    """The view's data for the map config's ``inline``: unit geometry, the payload map.js would fetch and the
+    context outlines it draws (provinces; districts of a pre-2025 province) — the file asks nothing of a server."""
     payload, _ = payloads.view_data(store, catalogue, view)
     units = store.geometries(view.edition, view.province, lod=2 if view.province else 3)
-    return {"units": json.loads(geojson.units_geojson(units)),
-            "indicators" if view.indicator else "statuses": payload}
+    near = None
+    if view.province and not units.empty:           # a province's file: its neighbours, not the whole country
+        x0, y0, x1, y1 = units.to_crs(4326).total_bounds
+        margin = max(x1 - x0, y1 - y0)
+        near = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    data = {"units": json.loads(geojson.units_geojson(units)),
+            "indicators" if view.indicator else "statuses": payload,
+            "outline_province": json.loads(payloads.outlines_payload(store, view.edition, "province", near=near))}
+    if view.edition == "pre2025" and view.province:
+        data["outline_district"] = json.loads(payloads.outlines_payload(store, view.edition, "district", view.province))
+    return data
 
 
 def standalone_context(store: Store, catalogue: Catalogue, view: MapView, text: PageText, tiles: str = "none") -> dict:

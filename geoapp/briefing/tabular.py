@@ -20,6 +20,9 @@ Trip-wires
 * openpyxl turns *any* ``str`` that starts with ``=`` into a formula cell on assignment; write
   cells with :func:`append_row` / :func:`set_cell`, which also force the string type, never
   ``sheet.append`` or ``sheet.cell(value=...)``.
+* A map view's table has ONE heading row, in the view's language (:func:`headed`: ``Mã xã``, ``Tên``,
+  ``Trạng thái`` … in Vietnamese; English words for ``lang=en``), from the catalogues
+  (:func:`geoapp.strings.heading`); its frame keeps the column names until it is written.
 * openpyxl refuses control characters (``\\x00``–``\\x1f`` except tab/CR/LF) with an exception;
   :func:`append_row` drops them instead of failing the whole export.
 """
@@ -31,6 +34,7 @@ from typing import Iterable
 import pandas as pd
 
 from ..errors import InputError
+from ..strings import heading
 
 #: first characters that make a spreadsheet evaluate a text cell (OWASP)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -149,8 +153,16 @@ def xlsx_bytes(frame: pd.DataFrame, notes: Iterable[str] = ()) -> bytes:
     return workbook_bytes(book)
 
 
-def table_bytes(frame: pd.DataFrame, fmt: str, notes: Iterable[str] = ()) -> bytes:
-    """The CSV or XLSX file of ``frame``; ``notes`` go on the XLSX's README sheet (a CSV has only the table)."""
+def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with its column names turned into headings in ``lang`` (a name without one stays as is)."""
+    return frame.rename(columns={c: heading(c, lang) for c in frame.columns})
+
+
+def table_bytes(frame: pd.DataFrame, fmt: str, notes: Iterable[str] = (), lang: str | None = None) -> bytes:
+    """The CSV or XLSX file of ``frame``; ``notes`` go on the XLSX's README sheet (a CSV has only the table).
+    With ``lang`` (a map view's table), the header row is the :func:`headed` one."""
+    if lang is not None:
+        frame = headed(frame, lang)
     if fmt == "csv":
         return csv_bytes(frame)
     if fmt == "xlsx":

@@ -1,8 +1,8 @@
 """``geoapp crosswalk …``: import and check the old → new crosswalk, weigh it, project statuses.
 
 Trips people up: after ``import`` the weights are crosswalk-only (1/n) until ``weights``
-runs; ``project`` writes nothing (old records stay on the old communes) and marks demo data
-with a ``# DỮ LIỆU MINH HỌA …`` first line in CSV.
+runs; ``project`` writes nothing (old records stay on the old communes); its CSV is plain RFC 4180
+(the header first) and demo rows say so in their ``is_demo`` column.
 """
 from __future__ import annotations
 
@@ -110,6 +110,4 @@ def crosswalk_project(ctx: Context, as_of, province, fmt, lang, rules):
     other = "formed_from_en" if lang == "vi" else "formed_from_vi"
     out = frame.drop(columns=[other]).assign(
         composition=[json.dumps(c, ensure_ascii=False) for c in frame["composition"]])
-    if demo:
-        click.echo(f"# {DEMO_MARK}")
     sys.stdout.write(csv_text(out))

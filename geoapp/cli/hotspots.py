@@ -62,10 +62,10 @@ def print_hotspots(frame, run, fmt: str, lang: str):
 @edition_option
 @click.option("--province", help="Province code; default the whole edition.")
 @click.option("--indicator", help="Indicator to analyse (Gi*, Local Moran).")
-@click.option("--scheme", help="Status scheme (with --status) for a join count.")
-@click.option("--status", help="Status code(s), comma-separated, or 'key'.")
+@click.option("--scheme", help="Status scheme for a join count (of its hot-spot statuses, schemes.toml).")
+@click.option("--status", help="Status code(s), comma-separated, or 'key'; default the scheme's hot-spot statuses.")
 @click.option("--period", help="Indicator period (default the latest).")
-@click.option("--as-of", "as_of", help="Date of the statuses (default today).")
+@click.option("--as-of", "as_of", help="Date of the statuses (default the date the edition's map opens at).")
 @click.option("--rate", is_flag=True, help="Per 1,000 people (dan_so).")
 @click.option("--method", type=click.Choice(["gi_star", "local_moran", "join_count"]))
 @click.option("--weights", type=click.Choice(["queen", "rook", "knn", "distance"]), default="queen")

@@ -20,22 +20,23 @@ from .common import edition_option, parse_as_of, pass_ctx
 @click.option("--province", required=True, help="Province code, or 'all'.")
 @click.option("--scheme", help="Status scheme (default antt).")
 @click.option("--indicator", help="An indicator instead of a scheme.")
-@click.option("--hotspots", is_flag=True, help="With --indicator: add the table of hot-spot communes.")
+@click.option("--hotspots", is_flag=True, help="Colour by hot-spot class and list the hot-spot communes (Gi* of --indicator, or the join count of the scheme's hot-spot statuses).")
 @click.option("--rate", is_flag=True, help="With --indicator: per 1,000 people.")
 @click.option("--period", help="With --indicator: the period (default the year of --as-of).")
 @click.option("--as-of", "as_of", help="Date (YYYY-MM-DD); default the latest date with data in the edition's period.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @click.option("--dpi", type=click.Choice(["150", "300"]), default="150", help="PNG resolution.")
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="FILE.png, FILE.pdf, FILE.html or FILE.zip")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="FILE.png, FILE.pdf, FILE.html, FILE.zip (briefing pack), FILE.gpkg or FILE.shp.zip (GIS)")
 @pass_ctx
 def render_command(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang, dpi, out):
-    """Render a map view to PNG/PDF (no browser), standalone HTML, or a briefing pack (.zip)."""
+    """Render a map view to PNG/PDF (no browser), standalone HTML, a briefing pack (.zip), or a GeoPackage
+    (.gpkg) / zipped shapefile (.shp.zip) for the GIS desk."""
     from ..briefing import service
     from ..briefing.standalone import PageText
 
-    fmt = Path(out).suffix.lstrip(".").lower()
-    if fmt not in ("png", "pdf", "html", "zip"):
-        raise click.BadParameter("use a .png, .pdf, .html or .zip file name", param_hint="--out")
+    fmt = "shp.zip" if out.lower().endswith(".shp.zip") else Path(out).suffix.lstrip(".").lower()
+    if fmt not in ("png", "pdf", "html", "zip", "gpkg", "shp.zip"):
+        raise click.BadParameter("use a .png, .pdf, .html, .zip, .gpkg or .shp.zip file name", param_hint="--out")
     view = _view(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang)
     text = PageText() if fmt == "html" else None
     data, _, _, alt = service.render(ctx.store, ctx.catalogue, view, fmt, int(dpi), text=text,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import locale
+
 #: class → (colour, Vietnamese label, English label), in legend order
 CLASS_STYLES = {
     "hot_99": ("#b2182b", "Điểm nóng, tin cậy 99 %", "Hot spot, 99 % confidence"),
@@ -42,6 +44,29 @@ HOW_TO_READ = {
            "the data do not show a cluster. Communes without neighbours (islands) are not tested."),
 }
 
+#: the how-to-read text of a status run (Local Join Count of the scheme's hot-spot statuses)
+HOW_TO_READ_JOIN = {
+    "vi": ("Điểm nóng là xã thuộc nhóm \"{event}\" nằm giữa các xã giáp ranh cũng thuộc nhóm đó — một cụm, "
+           "không phải một xã lẻ. Phép đếm liên kết cục bộ (Local Join Count) so sánh số xã giáp ranh cùng nhóm "
+           "với {perm} lần hoán vị ngẫu nhiên; mức tin cậy 99/95/90 % đã hiệu chỉnh cho việc kiểm định nhiều xã "
+           "cùng lúc (FDR). Xã không thuộc nhóm không được kiểm định. \"Không có ý nghĩa\" không có nghĩa là an "
+           "toàn: chỉ là dữ liệu chưa đủ để khẳng định có cụm. Xã không có xã giáp ranh (đảo) không được kiểm định."),
+    "en": ("A hot spot is a commune in \"{event}\" whose neighbours are also in it — a cluster, not a single "
+           "commune. The Local Join Count compares the number of such neighbours with {perm} random "
+           "permutations; the 99/95/90 % confidence levels are corrected for testing many communes at once "
+           "(false discovery rate). Communes outside the group are not tested. \"Not significant\" does not "
+           "mean safe: the data do not show a cluster. Communes without neighbours (islands) are not tested."),
+}
+
+
+def how_to_read(method: str, lang: str, permutations: int, event: str = "") -> str:
+    """The how-to-read text of a run: the join-count text (naming the ``event`` statuses) or Gi*'s."""
+    lang = "en" if lang == "en" else "vi"
+    if method == "join_count":
+        return HOW_TO_READ_JOIN[lang].format(perm=permutations, event=event)
+    return HOW_TO_READ[lang].format(perm=permutations)
+
+
 EMERGING_COLOURS = {
     "new_hot": "#fcbba1", "consecutive_hot": "#fc9272", "intensifying_hot": "#a50f15", "persistent_hot": "#de2d26",
     "diminishing_hot": "#fb6a4a", "sporadic_hot": "#fee0d2", "oscillating_hot": "#e7298a", "historical_hot": "#bcbddc",
@@ -59,13 +84,16 @@ _PATTERN_LABELS = {
 
 
 def result_rows(frame: pd.DataFrame, lang: str = "vi") -> list[dict]:
-    """Plain rows (no geometry) with the class label and colour, NaN as None."""
+    """Plain rows (no geometry) with the class label and colour, NaN as None, and the p-values as people
+    read them beside the numbers (``p_text``, ``p_adjusted_text``: ``p < 0,001``, :func:`geoapp.locale.p_value`)."""
     i = 2 if lang == "en" else 1
     out = []
     for r in frame.drop(columns="geometry").to_dict("records"):
         style = CLASS_STYLES.get(r["class"], ("#cccccc", r["class"], r["class"]))
         row = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
         row.update(colour=style[0], label=style[i])
+        if "p" in row:
+            row.update(p_text=locale.p_value(row["p"], lang), p_adjusted_text=locale.p_value(row.get("p_adjusted"), lang))
         out.append(row)
     return out
 

@@ -7,8 +7,13 @@ Trip-wires:
 * Units without geometry cannot be placed in a neighbourhood: they are dropped before the
   statistic and only *counted* (``HotspotRun.without_geometry``).
 * Contiguity is built on ``lod=1`` geometry (same neighbours as the raw polygons, ~8× faster).
-* A status subject is a 0/1 value per unit on ``as_of`` (today when not given) and defaults to
-  the join count; an indicator defaults to Gi*.
+* A status subject is a 0/1 value per unit on ``as_of`` and defaults to the join count; which
+  statuses count as 1 is ``status`` (codes, a comma list, or ``key``), else the scheme's declared
+  ``hotspot_statuses`` (``schemes.toml``; default its ``key`` statuses); an
+  indicator defaults to Gi*. Without ``as_of`` (status) or ``period`` (indicator) the run takes
+  the date a map of the edition opens at (:func:`geoapp.mapview.dates.default_as_of`: the latest
+  data inside the edition's period, never today for an edition that has ended) — its year for an
+  indicator, as the map draws :attr:`~geoapp.mapview.MapView.chosen_period`.
 * Emerging hot spots use only yearly periods (``YYYY``) and need at least three of them.
 """
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pandas as pd
 from .. import status as st
 from ..errors import InputError, NotFoundError
 from ..editions import check_edition
+from ..mapview.dates import default_as_of
 from ..records import indicator_values, pick_period
 from ..schemes import Catalogue
 from ..store.base import Store
@@ -47,6 +53,7 @@ class HotspotRun:
     notes: list[str] = field(default_factory=list)
     weights_report: dict = field(default_factory=dict)
     without_geometry: int = 0
+    statuses: list[str] = field(default_factory=list)   # a status run: the statuses counted as the event
 
 
 def run_hotspots(store: Store, catalogue: Catalogue, edition: str, province: str | None, *,
@@ -65,15 +72,16 @@ def run_hotspots(store: Store, catalogue: Catalogue, edition: str, province: str
     if geo.empty:
         raise NotFoundError(f"no units with geometry in edition {edition}" + (f", province {province}" if province else ""))
     all_units = store.units(edition, province)
+    wanted = sorted(_wanted_statuses(catalogue.scheme(scheme), scheme, status)) if scheme else []
     run = HotspotRun(edition, province, method, weights, permutations, seed, fdr,
-                     indicator or f"{scheme}:{status}", rate=rate,
-                     without_geometry=int(len(all_units) - len(geo)))
+                     indicator or f"{scheme}:{','.join(wanted)}", rate=rate,
+                     without_geometry=int(len(all_units) - len(geo)), statuses=wanted)
     if indicator:
-        values, run.period = _values_for_indicator(store, edition, province, indicator, period, rate)
+        wanted = period or default_as_of(store, edition)[:4]
+        values, run.period = _values_for_indicator(store, edition, province, indicator, wanted, rate)
     else:
-        from datetime import date
-        run.as_of = as_of or date.today().isoformat()
-        values = _values_for_status(store, catalogue, edition, province, scheme, status, run.as_of)
+        run.as_of = as_of or default_as_of(store, edition)
+        values = _values_for_status(store, edition, province, scheme, set(wanted), run.as_of)
     values = values[values.index.isin(set(geo["code"]))]    # units without geometry have no neighbourhood
     result = local_statistic(geo, values, method, weights, permutations, seed, fdr, k=k, distance_km=distance_km)
     run.weights_report = result.attrs.get("weights", {})
@@ -82,6 +90,14 @@ def run_hotspots(store: Store, catalogue: Catalogue, edition: str, province: str
     frame["rank"] = frame["class"].map(RANK)
     frame = frame.sort_values(["rank", "z", "value"], ascending=[True, False, False], na_position="last")
     return frame.drop(columns="rank").reset_index(drop=True), run
+
+
+def event_label(catalogue: Catalogue, run: HotspotRun, lang: str = "vi") -> str:
+    """What a status run counts, in words ("Trọng điểm, phức tạp về ANTT"); "" for an indicator run."""
+    if not run.statuses:
+        return ""
+    scheme = catalogue.scheme(run.subject.split(":")[0])
+    return ", ".join(scheme.status(c).label(lang) for c in run.statuses)
 
 
 def run_emerging(store: Store, catalogue: Catalogue, edition: str, province: str | None, indicator: str, *,
@@ -111,7 +127,7 @@ def _checked_request(catalogue, edition, indicator, scheme, weights, method, per
     """Check what was asked before touching the store; return the method (defaulted by subject)."""
     check_edition(edition)
     if bool(indicator) == bool(scheme):
-        raise InputError("give either an indicator, or a scheme with a status")
+        raise InputError("give either an indicator or a scheme")
     if indicator and indicator not in catalogue.indicators:
         raise InputError(f"unknown indicator {indicator!r}; use one of {', '.join(catalogue.indicators)}")
     if weights not in WEIGHT_KINDS:
@@ -133,9 +149,8 @@ def _values_for_indicator(store, edition, province, indicator, period, rate):
     return values[values["period"] == chosen].set_index("code")["value"], chosen
 
 
-def _values_for_status(store, catalogue, edition, province, scheme_code, status, as_of):
-    """1.0 for units whose status on ``as_of`` is among ``status`` (codes, comma list, or 'key'), else 0.0."""
-    wanted = _wanted_statuses(catalogue.scheme(scheme_code), scheme_code, status)
+def _values_for_status(store, edition, province, scheme_code, wanted: set[str], as_of):
+    """1.0 for units whose status on ``as_of`` is among ``wanted``, else 0.0."""
     records = store.status_records(edition, province=province, scheme=scheme_code, as_of=as_of)
     current = st.as_of(records, as_of).set_index("code")["status"] if len(records) else pd.Series(dtype=object)
     units = store.units(edition, province)["code"]
@@ -143,6 +158,11 @@ def _values_for_status(store, catalogue, edition, province, scheme_code, status,
 
 
 def _wanted_statuses(scheme, scheme_code, status) -> set[str]:
+    """The status codes of ``status`` (codes, a comma list, 'key'); the scheme's declared hot-spot statuses without."""
+    if not (status or "").strip():
+        if not scheme.hotspot_statuses:
+            raise InputError(f"scheme {scheme_code} declares no hot-spot statuses; give a status")
+        return set(scheme.hotspot_statuses)
     wanted = set()
     for part in (status or "").split(","):
         part = part.strip()
@@ -154,5 +174,5 @@ def _wanted_statuses(scheme, scheme_code, status) -> set[str]:
             raise InputError(f"unknown status {part!r} of scheme {scheme_code}; use one of "
                              f"{', '.join(scheme.codes)} or 'key'")
     if not wanted:
-        raise InputError("give --status (a status code, a comma list, or 'key')")
+        raise InputError("give a status (a status code, a comma list, or 'key')")
     return wanted

@@ -14,6 +14,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from .. import locale, strings
 from ..errors import InputError
 from ..schemes import Scheme
 
@@ -91,8 +92,10 @@ def class_breaks(values: np.ndarray, method: str = "quantiles", k: int = 5,
     return [float(b) for b in np.unique(bins)]
 
 
-def classify(values: pd.Series, breaks: list[float], higher_is_worse: bool = True) -> tuple[dict, list[dict]]:
-    """``({code: {value, class, colour}}, legend rows)``; missing values get the no-data class."""
+def classify(values: pd.Series, breaks: list[float], higher_is_worse: bool = True,
+             lang: str = "vi") -> tuple[dict, list[dict]]:
+    """``({code: {value, class, colour}}, legend rows)``; missing values get the no-data class; the rows'
+    labels (``562,2 – 2.789``) in ``lang``."""
     k = len(breaks)
     family = REDS if higher_is_worse else BLUES
     palette = family[max(3, min(k, 7))][-k:] if k else []
@@ -107,15 +110,17 @@ def classify(values: pd.Series, breaks: list[float], higher_is_worse: bool = Tru
         idx = min(int(np.searchsorted(breaks, v, side="left")) if k else 0, k - 1)
         counts[idx] += 1
         out[code] = {"value": float(v), "class": idx, "colour": palette[idx]}
-    return out, _class_legend(breaks, palette, counts, nodata)
+    return out, _class_legend(breaks, palette, counts, nodata, lang)
 
 
-def _class_legend(breaks: list[float], palette: list[str], counts: list[int], nodata: int) -> list[dict]:
+def _class_legend(breaks: list[float], palette: list[str], counts: list[int], nodata: int,
+                  lang: str = "vi") -> list[dict]:
     rows = []
     low = None
     for i, upper in enumerate(breaks):
-        label = f"≤ {upper:,.4g}" if low is None else f"{low:,.4g} – {upper:,.4g}"
+        label = locale.number_range(low, upper, lang)
         rows.append({"class": i, "label": label, "colour": palette[i], "units": counts[i]})
         low = upper
-    rows.append({"class": -1, "label": "no data", "colour": NO_DATA_COLOUR, "units": nodata})
+    rows.append({"class": -1, "label": strings.map_strings(lang)["no_data"], "colour": NO_DATA_COLOUR,
+                 "units": nodata})
     return rows

@@ -12,17 +12,20 @@ Trip-wires:
   report; with none it has ``value`` None and says "no data", never "0/126 (0.0 %)";
 * a legend counts every unit drawn exactly once (:func:`state_legend`): its rows total the units;
 * a figure states the unit list it counts (``unit_list``: "theo danh mục 30/6/2025: 137 xã"),
-  because a province's report may count another list (Lâm Đồng 2022: 142 communes);
+  because a province's report may count another list (Lâm Đồng 2022: 142 communes); where a
+  published row (:mod:`geoapp.published`: same pre-2025 province, the figure's ``published``
+  indicator, the month of the date) counted another number, it states the difference too
+  ("báo cáo tỉnh tính trên 142 xã; danh mục này có 137 — 5 xã đã sáp nhập 2023–2025");
 * ``ever`` and ``transition`` read the history of the records; on 2025 units before the reform
   (statuses projected across the crosswalk) there is no such history: only ``now`` figures.
 """
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
+from .. import locale
 from .. import status as st
+from ..published import PublishedRow, published_row
 from ..schemes import Figure, Scheme
 from ..store.base import Store
 from .view import MapView
@@ -36,14 +39,13 @@ NO_DATA_COLOUR = "#ffffff"
 
 
 def number(n: float, lang: str, digits: int = 0) -> str:
-    """``10.035`` / ``28,9`` in Vietnamese, ``10,035`` / ``28.9`` in English."""
-    text = f"{n:,.{digits}f}"
-    return text if lang == "en" else text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    """``10.035`` / ``28,9`` in Vietnamese, ``10,035`` / ``28.9`` in English (:func:`geoapp.locale.number`)."""
+    return locale.number(n, lang, digits)
 
 
 def percent(share: float | None, lang: str) -> str:
-    """``28,9 %`` (vi) / ``28.9 %`` (en); empty without a share."""
-    return "" if share is None else f"{number(100 * share, lang, 1)} %"
+    """``28,9 %`` (vi) / ``28.9%`` (en); empty without a share (:func:`geoapp.locale.percent`)."""
+    return "" if share is None else locale.percent(share, lang)
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -142,15 +144,35 @@ def _texts(fig: Figure, value, units: int, share, view: MapView) -> dict:
 
 
 def _day(iso: str, lang: str) -> str:
-    d = date.fromisoformat(iso)
-    return d.isoformat() if lang == "en" else d.strftime("%d/%m/%Y")
+    return locale.day(iso, lang)
 
 
-def unit_list(view: MapView, units: int) -> dict:
-    """The sentence naming the unit list a figure counts: "theo danh mục 30/6/2025: 137 xã"."""
+def unit_list(view: MapView, units: int, report: PublishedRow | None = None) -> dict:
+    """The sentence naming the unit list a figure counts: "theo danh mục 30/6/2025: 137 xã" — and,
+    where the published ``report`` the figure restates counted another list, the difference."""
     vi, en = UNIT_LISTS.get(view.edition, ("", ""))
-    return {"date_vi": vi, "units": units, "text_vi": f"theo danh mục {vi}: {number(units, 'vi')} xã",
-            "text_en": f"per the list of {en}: {number(units, 'en')} communes"}
+    out = {"date_vi": vi, "units": units, "text_vi": f"theo danh mục {vi}: {number(units, 'vi')} xã",
+           "text_en": f"per the list of {en}: {number(units, 'en')} communes", "report": None}
+    if report is not None and units and report.units != units:
+        out["report"] = {"units": report.units, "month": report.month, "difference": report.units - units,
+                         "source": report.source, **report_difference(report, units, vi[-4:])}
+        for lang in ("vi", "en"):
+            out[f"text_{lang}"] += f" ({out['report'][f'text_{lang}']})"
+    return out
+
+
+def report_difference(report: PublishedRow, units: int, list_year: str) -> dict:
+    """"báo cáo tỉnh tính trên 142 xã; danh mục này có 137 — 5 xã đã sáp nhập 2023–2025" (vi, en)."""
+    diff, first = report.units - units, str(int(report.month[:4]) + 1)
+    years = f"{first}–{list_year}" if list_year and first < list_year else list_year or first
+    n, r, d = ({lang: number(v, lang) for lang in ("vi", "en")} for v in (units, report.units, abs(diff)))
+    if diff > 0:
+        vi_why, en_why = f"{d['vi']} xã đã sáp nhập {years}", f"{d['en']} communes merged {years}"
+    else:
+        vi_why = f"nhiều hơn {d['vi']} xã thành lập, chia tách sau báo cáo"
+        en_why = f"{d['en']} more communes created or split since the report"
+    return {"text_vi": f"báo cáo tỉnh tính trên {r['vi']} xã; danh mục này có {n['vi']} — {vi_why}",
+            "text_en": f"the provincial report counted {r['en']} communes; this list has {n['en']} — {en_why}"}
 
 
 def _no_data(fig: Figure, scheme: Scheme, view: MapView, cover: dict) -> dict:
@@ -180,7 +202,9 @@ def figures_from(scheme: Scheme, view: MapView, units: pd.DataFrame, layer: dict
         share = value / len(counted)
         row = {"code": fig.code, "kind": fig.kind, "value": value, "units": len(counted), "share": share,
                "no_data": False, "headline": fig.headline, "coverage": cover,
-               "unit_list": unit_list(view, len(counted)), **_texts(fig, value, len(counted), share, view)}
+               "unit_list": unit_list(view, len(counted), published_row(view.edition, view.province, fig.published,
+                                                                        view.as_of)),
+               **_texts(fig, value, len(counted), share, view)}
         if not cover["complete"]:
             for lang in ("vi", "en"):
                 row[f"text_{lang}"] += f" — {cover[f'text_{lang}']}"
@@ -192,11 +216,13 @@ def figures_from(scheme: Scheme, view: MapView, units: pd.DataFrame, layer: dict
 
 
 def figure_lines(figures: list[dict], lang: str) -> list[str]:
-    """One line per figure with its definition and unit list — the text of the PDF, README and XLSX."""
-    lines = []
+    """One line per figure with its definition, and the unit list it counts (once, on the first figure
+    that counts it) — the text of the README and the XLSX README sheet."""
+    lines, said = [], None
     for f in figures:
         text = f["text_en" if lang == "en" else "text_vi"]
         unit_text = f["unit_list"]["text_en" if lang == "en" else "text_vi"] if not f["no_data"] else ""
-        lines.append(f"{text}" + (f" ({unit_text})" if unit_text else ""))
+        lines.append(f"{text}" + (f" ({unit_text})" if unit_text and unit_text != said else ""))
+        said = unit_text or said
         lines.append("  " + f["definition_en" if lang == "en" else "definition_vi"])
     return lines

@@ -19,6 +19,7 @@ from datetime import date
 import numpy as np
 import shapely
 
+from .. import locale
 from ..editions import last_day, period_notice, slider_years
 from ..records import DEMO_MARK
 from ..schemes import Catalogue
@@ -88,4 +89,4 @@ def page_context(store: Store, catalogue: Catalogue, view: MapView, *, urls: Map
                 schemes=catalogue.schemes.values(),
                 indicators=catalogue.indicators.values(), as_of=view.as_of, tiles=tiles, interactive=interactive,
                 show_table=show_table, layer_label=layer_label(catalogue, view),
-                as_of_label=day.strftime("%d/%m/%Y") if view.lang == "vi" else day.isoformat())
+                as_of_label=locale.day(day, view.lang))

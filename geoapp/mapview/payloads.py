@@ -17,14 +17,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+import shapely
 
 from .. import status as st
 from ..crosswalk.rules import FALLBACK_RULE, load_rules, rule_text
 from ..crosswalk.service import project_old_records, project_statuses
-from ..editions import REFORM_DATE
+from ..editions import REFORM_DATE, in_period
 from ..records import DEMO_MARK, current_statuses, indicator_values, pick_period
 from ..schemes import Catalogue
 from ..store.base import Store
+from . import geojson
 from .classes import class_breaks, classify, status_entry, status_layer
 from .figures import figures_from, reporting, scheme_history, state_legend, unit_states
 from .view import MapView
@@ -51,8 +53,11 @@ def status_counts(store: Store, catalogue: Catalogue, view: MapView):
 def stats_payload(store: Store, catalogue: Catalogue, view: MapView) -> dict:
     """What /stats answers: units per state (each status, not designated, no data) and the figures."""
     payload = statuses_payload(store, catalogue, view)
-    return {k: payload[k] for k in ("edition", "province", "scheme", "as_of", "units", "demo", "coverage",
-                                    "figures")} | {"counts": payload["legend"]}
+    out = {k: payload[k] for k in ("edition", "province", "scheme", "as_of", "units", "demo", "coverage",
+                                   "figures")} | {"counts": payload["legend"]}
+    if not in_period(view.edition, view.as_of):      # outside the edition's period: no headline, only the notice
+        out.update(figures=[], counts=[])
+    return out
 
 
 def with_states(store: Store, catalogue: Catalogue, view: MapView, payload: dict, *,
@@ -136,7 +141,7 @@ def indicators_payload(store: Store, catalogue: Catalogue, view: MapView) -> dic
     breaks = class_breaks(values["value"].to_numpy(), view.classes, view.k, list(view.breaks))
     units = store.units(view.edition, view.province)["code"]
     series = values[values["period"] == chosen].set_index("code")["value"].reindex(units)
-    classes, rows = classify(series, breaks, ind.higher_is_worse)
+    classes, rows = classify(series, breaks, ind.higher_is_worse, view.lang)
     return {"edition": view.edition, "province": view.province, "indicator": view.indicator,
             "label": ind.label(view.lang), "unit": ind.unit_en if view.lang == "en" else ind.unit_vi,
             "rate_per_1000": view.rate, "periods": periods, "period": chosen,
@@ -146,7 +151,8 @@ def indicators_payload(store: Store, catalogue: Catalogue, view: MapView) -> dic
 
 def view_data(store: Store, catalogue: Catalogue, view: MapView) -> tuple[dict, pd.DataFrame]:
     """(the payload the map draws, one row per unit of what the view shows) — what exports and the
-    briefing pack write. An indicator is drawn for :attr:`MapView.chosen_period`."""
+    briefing pack write. An indicator is drawn for :attr:`MapView.chosen_period`. The frame's columns
+    are names (``code``, ``label`` …); the CSV/XLSX writer heads them in the view's language."""
     units = store.units(view.edition, view.province)[["code", "full_name", "name", "district_name",
                                                       "province_name"]]
     if view.indicator:
@@ -193,7 +199,8 @@ def province_summary(store: Store, catalogue: Catalogue, view: MapView) -> dict:
     """Per province of the edition: ``{reported, counts, listed, key, target_share, figures}`` of the
     view's scheme on ``view.as_of`` — what the overview colours provinces by. A province with no
     record of the scheme is ``reported: False`` with ``target_share``/``key`` None: no data, never 0.
-    On 2025 before the reform, statuses are the projected ones."""
+    On 2025 before the reform, statuses are the projected ones. A date outside the edition's period
+    gives no headline (``figures`` empty, ``counts``/``key``/``target_share`` None, ``in_period`` False)."""
     scheme = catalogue.schemes[view.scheme]
     layer, history, projected = _edition_layer(store, catalogue, view)
     units = store.units(view.edition)[["code", "province_code"]]
@@ -211,6 +218,10 @@ def province_summary(store: Store, catalogue: Catalogue, view: MapView) -> dict:
                          "figures": figures}
         if scheme.target_status:
             summary[code]["target_share"] = by[scheme.target_status] / len(own) if reported else None
+    if not in_period(view.edition, view.as_of):      # outside the edition's period: no headline, only the notice
+        blank = {"counts": None, "key": None, "figures": [], "in_period": False}
+        for row in summary.values():
+            row.update(blank, **({"target_share": None} if "target_share" in row else {}))
     return summary
 
 
@@ -232,3 +243,22 @@ def emerging_payload(store: Store, catalogue: Catalogue, view: MapView) -> dict:
                         "colour": EMERGING_COLOURS[c], "units": int(counts[c])}
                        for c in EMERGING_COLOURS if c in counts],
             "rows": rows.to_dict("records")}
+
+
+def outlines_payload(store: Store, edition: str, level: str = "province", province: str | None = None,
+                     near: tuple[float, float, float, float] | None = None) -> bytes:
+    """What /outlines answers (GeoJSON bytes): province outlines of the whole edition (lod 3, 4 decimals), or
+    district outlines of one province (lod 2) — also inlined in the standalone HTML, where ``near`` (a
+    lon/lat box) keeps only the provinces that touch it (a province's file need not carry the country)."""
+    if level == "province":
+        frame = store.geometries(edition, lod=3)
+        provinces = store.provinces(edition)
+        names = dict(zip(provinces["code"], provinces["name"]))
+        outlines = geojson.dissolve(frame, "province_code")
+        if near is not None:
+            box = shapely.box(*near)
+            outlines = [(code, geom) for code, geom in outlines if geom.intersects(box)]
+        return geojson.outlines_geojson(outlines, names, precision=4)
+    frame = store.geometries(edition, province, lod=2)
+    names = dict(zip(frame["district_code"], frame["district_name"]))
+    return geojson.outlines_geojson(geojson.dissolve(frame, "district_code"), names)

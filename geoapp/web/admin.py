@@ -110,6 +110,12 @@ def users():
     return render_template("admin_users.html", users=store().users().to_dict("records"))
 
 
+@bp.get("/embedding")
+def embedding():
+    """Which sites may frame /embed/ views (administrators; read-only: ``GEOAPP_EMBED_ORIGINS``)."""
+    return render_template("admin_embedding.html")
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():
     """Upload a file: checked, validated and previewed; nothing is imported yet."""

@@ -101,24 +101,18 @@ def outlines(edition: str):
     level, province = g.params.level, g.params.province
 
     def produce():
-        s = store()
-        if level == "province":
-            frame = s.geometries(edition, lod=3)
-            names = dict(zip(s.provinces(edition)["code"], s.provinces(edition)["name"]))
-            return geojson.outlines_geojson(geojson.dissolve(frame, "province_code"), names, precision=4)
-        frame = s.geometries(edition, province, lod=2)
-        names = dict(zip(frame["district_code"], frame["district_name"]))
-        return geojson.outlines_geojson(geojson.dissolve(frame, "district_code"), names)
+        return payloads.outlines_payload(store(), edition, level, province)
     return cached(produce, "application/geo+json", max_age=3600)
 
 
 @bp.get("/<edition>/hotspots")
 def hotspots(edition: str):
-    """Local hot-spot statistics for an indicator (Gi*, Local Moran) or a status (join count)."""
+    """Local hot-spot statistics for an indicator (Gi*, Local Moran) or a status (join count: the scheme's
+    declared ``hotspot_statuses`` unless ``status`` names others)."""
     from dataclasses import asdict
 
-    from ..hotspots.legend import HOW_TO_READ, legend, result_rows
-    from ..hotspots.service import run_hotspots
+    from ..hotspots.legend import how_to_read, legend, result_rows
+    from ..hotspots.service import event_label, run_hotspots
 
     q = g.params
     province, permutations, lang = q.province, q.permutations, q.lang
@@ -128,8 +122,9 @@ def hotspots(edition: str):
             store(), catalogue(), edition, province, indicator=q.indicator, scheme=q.scheme, status=q.status,
             period=q.period, as_of=q.as_of, method=q.method, weights=q.weights, permutations=permutations,
             seed=q.seed, fdr=q.fdr, rate=q.rate)
-        return _json({"run": asdict(run), "legend": legend(frame, lang),
-                      "how_to_read": HOW_TO_READ[lang].format(perm=permutations),
+        event = event_label(catalogue(), run, lang)
+        return _json({"run": asdict(run), "event": event, "legend": legend(frame, lang),
+                      "how_to_read": how_to_read(run.method, lang, permutations, event),
                       "rows": result_rows(frame, lang)})
     return cached(produce, "application/json", extra=lang)
 

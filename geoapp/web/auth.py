@@ -17,6 +17,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 
 from .. import access
 from ..errors import InputError
+from .errors import http_error
 from .store_access import store
 
 bp = Blueprint("auth", __name__)
@@ -73,7 +74,7 @@ def deny(status: int, message: str, message_vi: str):
         return resp
     if status == 401:
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-    abort(status, message)
+    raise http_error(status, message, message_vi)      # both languages: the page shows the reader's
 
 
 def check_csrf() -> None:

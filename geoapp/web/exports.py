@@ -10,7 +10,8 @@ Trip-wires:
   data version) in :data:`geoapp.web.cache.EXPORTS`, bounded by ``EXPORT_CACHE_MB``; identical
   requests in flight wait for the one computation.
 * Computing one needs a job slot (:mod:`geoapp.web.jobs`, ``EXPORT_JOBS`` /
-  ``EXPORT_JOBS_PER_USER``), except :data:`CHEAP` formats of one province; no slot → 429 at once.
+  ``EXPORT_JOBS_PER_USER``), except :data:`CHEAP` formats of one province (the tables and the GIS
+  files: GeoPackage, zipped shapefile); no slot → 429 at once.
   A cache hit needs no slot.
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ bp = Blueprint("exports", __name__, url_prefix="/export")
 
 #: cheap enough for ONE province to skip the job limit (still cached and computed once); everything
 #: else — figures, packs, standalone HTML, anything of the whole country — needs a job slot
-CHEAP = frozenset({"csv", "xlsx", "geojson"})
+CHEAP = frozenset({"csv", "xlsx", "geojson", "gpkg", "shp.zip"})
 #: view parameters that change the file only in these formats (left out of the others' cache keys)
 ONLY_FOR = {"dpi": ("png", "pdf"), "hotspots": ("png", "pdf", "zip")}
 
@@ -88,12 +89,16 @@ def _computed(key: str, make) -> ExportFile:
     return EXPORTS.get_or_compute(key, make, lambda f: len(f.data), limit_bytes("EXPORT_CACHE_MB", 256))
 
 
+# ``12.shp.zip``: the general rule alone would read province ``12.shp`` and format ``zip`` (greedy match)
+@bp.get("/<edition>/<province>.shp.zip", defaults={"fmt": "shp.zip"})
 @bp.get("/<edition>/<province>.<fmt>")
 def export_view(edition: str, province: str, fmt: str):
-    """The view as csv, xlsx, geojson, html (standalone, works offline), png, pdf or zip (briefing pack)."""
+    """The view as csv, xlsx, geojson, gpkg (GeoPackage), shp.zip (zipped shapefile), html (standalone, works
+    offline), png, pdf or zip (briefing pack)."""
     if fmt not in service.MIMETYPES:
-        raise InputError(f"unknown format {fmt!r}; use csv, xlsx, geojson, html, png, pdf or zip",
-                         message_vi=f"định dạng {fmt!r} không hỗ trợ; dùng csv, xlsx, geojson, html, png, pdf hoặc zip")
+        raise InputError(f"unknown format {fmt!r}; use csv, xlsx, geojson, gpkg, shp.zip, html, png, pdf or zip",
+                         message_vi=f"định dạng {fmt!r} không hỗ trợ; dùng csv, xlsx, geojson, gpkg, shp.zip, html, "
+                                    "png, pdf hoặc zip")
     view, dpi = map_view(g.params, g.lang), g.params.dpi
     key = export_key(view, dpi, fmt)
     file = EXPORTS.get(key)

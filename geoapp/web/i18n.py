@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from .. import strings
+from .. import locale, strings
 
 
 def translate(key: str) -> str:
@@ -28,7 +28,22 @@ def init_app(app):
             resp.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax", httponly=True)
         return resp
 
+    for name in ("number", "percent", "day", "moment", "number_range"):
+        app.add_template_filter(_filter(getattr(locale, name)), name)
+
     @app.context_processor
     def translator():
         lang = getattr(g, "lang", "vi")
         return {"t": strings.translator(lang), "lang": lang}
+
+
+def _filter(fmt):
+    """A jinja filter of a :mod:`geoapp.locale` formatter in this request's language: ``{{ n | number(1) }}``,
+    ``{{ lo | number_range(hi) }}``."""
+    def apply(value, *args, **kwargs):
+        lang = getattr(g, "lang", "vi")
+        if fmt is locale.number_range:
+            return fmt(value, args[0], lang, *args[1:], **kwargs)
+        return fmt(value, lang, *args, **kwargs)
+    apply.__name__ = fmt.__name__
+    return apply

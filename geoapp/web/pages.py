@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g, render_template, url_for
 from ..errors import NotFoundError
 from ..mapview import MapView
 from ..mapview.basemap import base_map, map_parts
+from ..mapview.dates import default_as_of
 from ..mapview.payloads import summary_figures
 from ..mapview.page import page_context
 from ..records import DEMO_MARK, unit_history
@@ -113,7 +114,7 @@ def compare(province: str):
     olds = olds[olds["code"].isin(old) & (olds["with_geometry"] > 0)]
     olds = olds[olds["code"].isin(readable("pre2025", olds["code"]))].to_dict("records")
     chosen = q.old if q.old in {o["code"] for o in olds} else (olds[0]["code"] if olds else None)
-    as_of = q.as_of or "2024-12-31"
+    as_of = q.as_of or default_as_of(store(), "pre2025")     # both sides on a day the old map was in force
     scheme = q.scheme
     query = f"scheme={scheme}&as_of={as_of}&lang={g.lang}"
     return render_template("compare.html", province=row, olds=olds, chosen=chosen, as_of=as_of, scheme=scheme,

@@ -98,7 +98,7 @@ class MapViewParams(LayerMixin, PathProvinceParams):
 
 class ExportParams(MapViewParams):
     PATH: ClassVar = ("edition", "province", "fmt")
-    fmt: Literal["csv", "xlsx", "geojson", "html", "png", "pdf", "zip"]
+    fmt: Literal["csv", "xlsx", "geojson", "gpkg", "shp.zip", "html", "png", "pdf", "zip"]
     dpi: Annotated[Literal[96, 150, 200, 300], BeforeValidator(int)] = 150
 
 
@@ -210,7 +210,7 @@ class ApiHotspotsParams(ApiParams, OptionalProvinceParams):
     @model_validator(mode="after")
     def _one_layer(self):
         if not (self.indicator or self.scheme):
-            raise ValueError("give ?indicator= or ?scheme= (with ?status=)")
+            raise ValueError("give ?indicator= or ?scheme= (?status= overrides its hot-spot statuses)")
         return self
 
 

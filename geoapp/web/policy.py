@@ -83,6 +83,7 @@ POLICY: dict[str, Rule] = {
     "admin.shares": Rule(P.NoParams, SIGNED_IN),
     "admin.audit": Rule(P.NoParams, ADMIN),
     "admin.users": Rule(P.NoParams, ADMIN),
+    "admin.embedding": Rule(P.NoParams, ADMIN),
     "admin.upload": Rule(P.NoParams, ANY_EDITOR, post_params=P.UploadParams, post_access=EDIT),
     "admin.upload_commit": Rule(P.UploadCommitParams, EDIT),
 }

@@ -30,6 +30,11 @@ def nonce() -> str:
     return g.csp_nonce
 
 
+def embed_origins(setting: str | None) -> list[str]:
+    """The sources of ``EMBED_ORIGINS`` (CSP ``frame-ancestors``) one by one; empty means ``'self'``."""
+    return (setting or "").split() or ["'self'"]
+
+
 def trust_proxies(app) -> None:
     """Wrap the WSGI app in ProxyFix for ``TRUSTED_PROXIES`` hops (0: trust no forwarded header)."""
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
@@ -49,6 +54,7 @@ def cache_headers(resp):
 
 def init_app(app):
     app.jinja_env.globals["csp_nonce"] = nonce
+    app.jinja_env.globals["embed_origins"] = lambda: embed_origins(app.config.get("EMBED_ORIGINS"))
     trust_proxies(app)
     app.after_request(cache_headers)
 
@@ -62,7 +68,7 @@ def init_app(app):
             img += " https:" if tiles.lower() == "osm" or tiles.startswith("https:") else " http: https:"
         framers = "'none'"
         if request.endpoint == "pages.embed_map":
-            framers = app.config.get("EMBED_ORIGINS") or "'self'"
+            framers = " ".join(embed_origins(app.config.get("EMBED_ORIGINS")))
         resp.headers.setdefault(
             "Content-Security-Policy",
             f"default-src 'self'; img-src {img}; style-src 'self' 'nonce-{nonce()}'; "
