@@ -1,9 +1,10 @@
 """Small pieces every backend shares: the migration files of a dialect, the user check, shared methods."""
 from __future__ import annotations
 
+import json
 from importlib import resources
 
-from ..errors import InputError, StoreError
+from ..errors import InputError, NotFoundError, StoreError
 from .base import INDICATOR_COLUMNS, STATUS_COLUMNS
 
 
@@ -24,6 +25,29 @@ def require_user(user, what: str) -> str:
     if not isinstance(user, str) or not user.strip():
         raise InputError(f"refused to write {what} without a user: say who does it",
                          message_vi="không ghi dữ liệu khi không biết ai thực hiện: hãy cho biết tên người dùng")
+    return user
+
+
+def check_rollback(batch_id, row) -> None:
+    """Refuse to roll back a batch that is missing, not of records, or already rolled back.
+    ``row`` is ``(id, kind, state)`` of ``import_batches`` as each backend read it (locked)."""
+    if row is None:
+        raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
+    if row[1] not in ("status", "indicators"):
+        raise StoreError(f"batch {batch_id} is a {row[1]} batch; only status and indicator batches "
+                         "can be rolled back (re-import boundaries instead)")
+    if row[2] != "active":
+        raise StoreError(f"batch {batch_id} is already rolled back",
+                         message_vi=f"lô {batch_id} đã được hoàn tác")
+
+
+def session_user_of(row) -> dict | None:
+    """A ``sessions ⋈ users`` row (session columns prefixed ``s_``) as :meth:`AuthStore.session_user` returns it."""
+    if row is None:
+        return None
+    user = dict(row)
+    user["session"] = {k[2:]: user.pop(k) for k in ("s_id", "s_epoch", "s_expires_at", "s_revoked_at")}
+    user["provinces"] = json.loads(user["provinces"])
     return user
 
 

@@ -9,6 +9,7 @@ import json
 
 from ..errors import InputError, NotFoundError
 from .clock import now as _now
+from .common import session_user_of
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
                 "locked_until", "session_epoch"}
@@ -129,12 +130,7 @@ class PostGISAuthMixin:
                 "SELECT s.id AS s_id, s.epoch AS s_epoch, s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at,"
                 " u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.sid_hash = :h"),
                 {"h": sid_hash}).mappings().fetchone()
-        if row is None:
-            return None
-        user = dict(row)
-        user["session"] = {k[2:]: user.pop(k) for k in ("s_id", "s_epoch", "s_expires_at", "s_revoked_at")}
-        user["provinces"] = json.loads(user["provinces"])
-        return user
+        return session_user_of(row)
 
     def revoke_session(self, tx, sid_hash):
         return tx.execute(self._t("UPDATE sessions SET revoked_at = :now WHERE sid_hash = :h AND revoked_at IS NULL"),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError
 from .clock import now as _now
 from .base import BatchInfo
-from .common import require_user
+from .common import check_rollback, require_user
 from .postgis_sql import COLLATE_C as _C, plain
 
 
@@ -48,14 +48,7 @@ class PostGISRecordsMixin:
         require_user(user, "a batch rollback")
         row = tx.execute(self._t("SELECT id, kind, state FROM import_batches WHERE id = :id FOR UPDATE"),
                          {"id": int(batch_id)}).fetchone()
-        if row is None:
-            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
-        if row[1] not in ("status", "indicators"):
-            raise StoreError(f"batch {batch_id} is a {row[1]} batch; only status and indicator batches "
-                             "can be rolled back (re-import boundaries instead)")
-        if row[2] != "active":
-            raise StoreError(f"batch {batch_id} is already rolled back",
-                             message_vi=f"lô {batch_id} đã được hoàn tác")
+        check_rollback(batch_id, row)
         tx.execute(self._t("UPDATE import_batches SET state = 'rolled_back', rolled_back_at = :at,"
                            " rolled_back_by = :by WHERE id = :id"), {"at": _now(), "by": user, "id": int(batch_id)})
         return {"id": batch_id, "kind": row[1]}

@@ -7,6 +7,7 @@ import sqlite3
 
 from ..errors import InputError, NotFoundError
 from .clock import now as _now
+from .common import session_user_of
 
 _USER_FIELDS = {"role", "provinces", "all_provinces", "disabled", "password_hash", "failed_logins",
                 "locked_until", "session_epoch"}
@@ -121,12 +122,7 @@ class SQLiteAuthMixin:
             row = con.execute("SELECT s.id AS s_id, s.epoch AS s_epoch, s.expires_at AS s_expires_at, "
                               "s.revoked_at AS s_revoked_at, u.* FROM sessions s JOIN users u ON u.id = s.user_id "
                               "WHERE s.sid_hash=?", (sid_hash,)).fetchone()
-        if row is None:
-            return None
-        user = dict(row)
-        user["session"] = {k[2:]: user.pop(k) for k in ("s_id", "s_epoch", "s_expires_at", "s_revoked_at")}
-        user["provinces"] = json.loads(user["provinces"])
-        return user
+        return session_user_of(row)
 
     def revoke_session(self, tx, sid_hash):
         return tx.execute("UPDATE sessions SET revoked_at=? WHERE sid_hash=? AND revoked_at IS NULL",

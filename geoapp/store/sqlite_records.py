@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError
 from .clock import now as _now
 from .base import BatchInfo
-from .common import require_user
+from .common import check_rollback, require_user
 from .sqlite_sql import plain
 
 
@@ -41,14 +41,7 @@ class SQLiteRecordsMixin:
     def rollback_batch(self, tx, batch_id, user):
         require_user(user, "a batch rollback")
         row = tx.execute("SELECT id, kind, state FROM import_batches WHERE id=?", (batch_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no batch {batch_id}", message_vi=f"không có lô {batch_id}")
-        if row[1] not in ("status", "indicators"):
-            raise StoreError(f"batch {batch_id} is a {row[1]} batch; only status and indicator batches "
-                             "can be rolled back (re-import boundaries instead)")
-        if row[2] != "active":
-            raise StoreError(f"batch {batch_id} is already rolled back",
-                             message_vi=f"lô {batch_id} đã được hoàn tác")
+        check_rollback(batch_id, row)
         tx.execute("UPDATE import_batches SET state='rolled_back', rolled_back_at=?, rolled_back_by=? WHERE id=?",
                    (_now(), user, batch_id))
         return {"id": batch_id, "kind": row[1]}
