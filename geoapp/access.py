@@ -259,6 +259,13 @@ def add_user(store, name: str, role: str, provinces, password: str, *, all_provi
     return store.user(name)
 
 
+def has_password(store, name: str, password: str) -> bool:
+    """Whether ``name`` exists and ``password`` is still its password (for ``geoapp users list`` on a demo
+    instance: a published demo password is shown only while it works). Records no login, counts no attempt."""
+    user = store.user(name)
+    return bool(user) and check_password_hash(user["password_hash"], password)
+
+
 def set_role(store, name: str, role: str, provinces=None, *, all_provinces: bool | None = None, by="cli", origin=""):
     """Change what a user may do. Ends the user's sessions and share links (the epoch moves on):
     what they opened or shared was decided under the old role."""

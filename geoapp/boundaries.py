@@ -34,6 +34,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from . import crs as vncrs
 from .boundary_fields import (
@@ -47,6 +48,7 @@ from .boundary_fields import (
 from .boundary_geometry import check_extent, wgs84_geometries
 from .boundary_layers import read_layer
 from .errors import Problem, ValidationError
+from .progress import as_reporter
 from .sources import Layer, open_layers
 
 __all__ = [
@@ -90,8 +92,8 @@ def read_boundaries(paths, *, crs: str | None = None, encoding: str | None = Non
         Override the CRS and text encoding of every file.
     fields : FieldOptions, optional
         Field names to use instead of detection.
-    progress : callable, optional
-        Called with each layer label as it is read.
+    progress : Reporter or callable, optional
+        A bar over the files read (:func:`geoapp.progress.as_reporter`).
 
     Returns
     -------
@@ -110,14 +112,25 @@ def read_boundaries(paths, *, crs: str | None = None, encoding: str | None = Non
     problems: list[Problem] = []
     frames = []
     result = BoundaryRead(units=gpd.GeoDataFrame())
-    for path in paths:
-        for layer in open_layers(path):
-            if progress:
-                progress(layer.label)
-            result.sources.append(layer.label)
-            frame, crs_used, enc_used = read_layer(layer, encoding, crs, problems)
-            result.crs[layer.label], result.encodings[layer.label] = crs_used, enc_used
-            frames.append(_normalise_layer(layer, frame, fields, problems))
+    paths = list(paths)
+    # the bar's last step is the last file *and* the checks and areas of all (a second or two)
+    with as_reporter(progress).task("reading", len(paths), "files") as step:
+        for i, path in enumerate(paths):
+            for layer in open_layers(path):
+                result.sources.append(layer.label)
+                frame, crs_used, enc_used = read_layer(layer, encoding, crs, problems)
+                result.crs[layer.label], result.encodings[layer.label] = crs_used, enc_used
+                frames.append(_normalise_layer(layer, frame, fields, problems))
+            step.update(1 if i < len(paths) - 1 else 0)
+        units = _checked_units(frames, problems)
+        step.update(1 if paths else 0)
+    result.units = units.sort_values("code").reset_index(drop=True)
+    result.problems = problems
+    return result
+
+
+def _checked_units(frames, problems: list[Problem]) -> gpd.GeoDataFrame:
+    """All layers' units in one frame with their areas; raise when any problem is an error."""
     frames = [f for f in frames if f is not None]
     units = pd.concat(frames, ignore_index=True) if frames else None
     if units is None or not len(units):
@@ -129,11 +142,17 @@ def read_boundaries(paths, *, crs: str | None = None, encoding: str | None = Non
     if errors:
         raise ValidationError(f"refused: {len(errors)} problem(s) found; nothing was imported",
                               problems, message_vi=f"từ chối: {len(errors)} lỗi; chưa nhập gì")
-    area = shapely.area(gpd.GeoSeries(units.geometry.values, crs=4326).to_crs(vncrs.EQUAL_AREA).values)
-    units["area_km2"] = np.round(area / 1e6, 4)
-    result.units = units.sort_values("code").reset_index(drop=True)
-    result.problems = problems
-    return result
+    units["area_km2"] = areas_km2(units.geometry.values)
+    return units
+
+
+def areas_km2(geoms_wgs84) -> np.ndarray:
+    """Areas in km² (4 decimals) in the equal-area CRS: one vectorised transform (the same numbers as
+    ``GeoSeries.to_crs``, a second less on the whole country's 7 M vertices)."""
+    to_metres = Transformer.from_crs(vncrs.WGS84, vncrs.EQUAL_AREA, always_xy=True)
+    geoms = np.asarray(geoms_wgs84, dtype=object)
+    metres = shapely.transform(geoms, lambda xy: np.column_stack(to_metres.transform(xy[:, 0], xy[:, 1])))
+    return np.round(shapely.area(metres) / 1e6, 4)
 
 
 def _normalise_layer(layer: Layer, frame: gpd.GeoDataFrame, fields: FieldOptions,

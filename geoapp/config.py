@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -93,7 +94,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TILES", "none",
             "Basemap: `none`, `osm` (OpenStreetMap) or a tile URL template with {z}/{x}/{y}."),
     Setting("INSTANCE_PATH", "",
-            "The instance folder (database, secret key, fetched files). Empty: `instance/` in the project."),
+            "The instance folder (database, secret key, fetched files, compressed static files). Empty: "
+            "`instance/` in the project; for an installed wheel, `var/geoapp-instance` in the environment "
+            "(`sys.prefix`)."),
+    Setting("LOD_CACHE", "",
+            "Folder keeping computed levels of detail, named by the SHA-256 of their inputs (geometries, "
+            "parameters, code and GEOS version) and checked against a checksum on every read, so a re-import "
+            "or another instance reuses them instead of recomputing (a minute for the whole country). Empty: "
+            "`lod-cache/` in the instance folder; `off`: no cache. A `lod-cache/` folder in the data mirror is "
+            "read too."),
     Setting("UPSTREAM_2025", "https://raw.githubusercontent.com/thanglequoc/vietnamese-provinces-database/"
             "cd58063299585146ded3981f2272946ef19ced54",
             "Base URL of the 2025 boundaries upstream (pinned commit)."),
@@ -154,7 +163,26 @@ def load_settings(environ: dict | None = None) -> dict:
 
 
 def instance_path(settings: dict) -> Path:
-    return Path(settings.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    """``INSTANCE_PATH``, else ``instance/`` of the checkout, else (an installed wheel, no
+    ``pyproject.toml`` beside the package) ``<sys.prefix>/var/geoapp-instance`` as Flask does."""
+    if settings.get("INSTANCE_PATH"):
+        return Path(settings["INSTANCE_PATH"])
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "instance"
+    return Path(sys.prefix) / "var" / "geoapp-instance"
+
+
+def lod_cache_folders(settings: dict) -> tuple[Path | None, list[Path]]:
+    """Where levels of detail are cached: ``(folder written and read, [folders only read])``.
+
+    ``LOD_CACHE=off`` gives ``(None, [])``; the mirror's ``lod-cache/`` is read-only (a shared copy)."""
+    value = (settings.get("LOD_CACHE") or "").strip()
+    if value.lower() == "off":
+        return None, []
+    folder = Path(value) if value else instance_path(settings) / "lod-cache"
+    mirror = settings.get("DATA_MIRROR") or ""
+    extra = [Path(mirror) / "lod-cache"] if mirror and "://" not in mirror else []
+    return folder, [p for p in extra if p != folder]
 
 
 def database_url(settings: dict) -> str:

@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import PROJECT_ROOT
 from .errors import FetchError, NotFoundError
+from .resources import manifests_dir
 
-DEFAULT_MANIFEST_DIR = PROJECT_ROOT / "shapefiles"
+#: ``shapefiles/`` of the checkout, or the copy a wheel carries (:func:`geoapp.resources.manifests_dir`)
+DEFAULT_MANIFEST_DIR = manifests_dir()
 
 
 @dataclass(frozen=True)

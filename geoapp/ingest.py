@@ -12,16 +12,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import lod as lodmod
 from .boundaries import BoundaryRead, FieldOptions, read_boundaries
 from .errors import InputError, NotFoundError, Problem, StoreError, ValidationError
 from .editions import check_edition
+from .lod_cache import LodCache
+from .progress import as_reporter
 from .store.base import BatchInfo, Store
 
 
 #: share of codes naming other places above which a file is taken to be of the other edition
 MISMATCH_SHARE = 0.2
+#: seconds per imported vertex to write the units and their levels (the ETA of "writing")
+WRITE_S_PER_VERTEX = 2.5e-7
+#: seconds per vertex of a GeoJSON export (the ETA of a whole-country export: 7 M vertices at lod 0)
+EXPORT_S_PER_VERTEX = 1.2e-6
 
 
 def files_hash(paths) -> str:
@@ -58,18 +65,21 @@ def _refuse_code_clashes(units, existing, province_names: dict, edition: str) ->
 
 def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", crs: str | None = None,
                       encoding: str | None = None, fields: FieldOptions | None = None,
-                      provinces: list[str] | None = None, origin: str = "", progress=None) -> dict:
+                      provinces: list[str] | None = None, origin: str = "", progress=None,
+                      lod_cache: LodCache | None = None) -> dict:
     """Validate boundary files and replace their provinces in ``edition``; return a report.
 
     Raises before writing anything when any file is refused. Levels of detail are recomputed
-    for the whole edition so borders stay shared across province lines (see :mod:`geoapp.lod`).
+    for the whole edition so borders stay shared across province lines (see :mod:`geoapp.lod`),
+    or taken from ``lod_cache`` when the same polygons were computed before (checksum-verified).
+    ``progress``: a :class:`geoapp.progress.Reporter`, a plain ``f(label)`` or None.
     """
     check_edition(edition)
     paths = [Path(p) for p in paths]
+    report = as_reporter(progress)
     timings = {}
     t0 = time.perf_counter()
-    read: BoundaryRead = read_boundaries(paths, crs=crs, encoding=encoding, fields=fields,
-                                         progress=(lambda label: progress(f"reading {label}")) if progress else None)
+    read: BoundaryRead = read_boundaries(paths, crs=crs, encoding=encoding, fields=fields, progress=report)
     units = _only_provinces(read.units, provinces)
     timings["read_s"] = time.perf_counter() - t0
     province_names = {c: n for c, n in read.provinces.items() if c in set(units["province_code"])}
@@ -90,18 +100,17 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
     all_codes = list(stored["code"]) + list(units["code"])
     all_geoms = np.concatenate([np.asarray(stored.geometry.values, dtype=object),
                                 np.asarray(units.geometry.values, dtype=object)])
-    lods = lodmod.levels_of_detail(all_geoms, progress=progress)
+    lods = lodmod.levels_of_detail(all_geoms, progress=report, cache=lod_cache)
     timings["lod_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    if progress:
-        progress("writing")
     repaired = [p.to_dict() for p in read.problems + problems]
     batch = BatchInfo(kind="boundaries", edition=edition, source=", ".join(p.name for p in paths),
                       file_hash=files_hash(paths), user=user, row_count=len(units),
                       detail={"provinces": sorted(province_names), "crs": read.crs,
                               "encodings": read.encodings, "problems": repaired})
-    with store.transaction() as tx:
+    vertices = int(shapely.get_num_coordinates(np.asarray(units.geometry.values, dtype=object)).sum())
+    with report.estimate("writing", 0.2 + WRITE_S_PER_VERTEX * vertices), store.transaction() as tx:
         if _last_boundary_batch(store, edition) != seen:
             raise StoreError("another boundary import of this edition finished while this one was computing; "
                              "nothing was written — run the import again",
@@ -115,7 +124,8 @@ def import_boundaries(store: Store, paths, edition: str, *, user: str = "cli", c
     timings["write_s"] = time.perf_counter() - t0
     return {"batch": batch_id, "edition": edition, "units": int(len(units)),
             "provinces": province_names, "problems": repaired, "crs": read.crs,
-            "encodings": read.encodings, "timings": {k: round(v, 3) for k, v in timings.items()}}
+            "encodings": read.encodings, "timings": {k: round(v, 3) for k, v in timings.items()},
+            "lod_cache": lod_cache.state() if lod_cache is not None else "off"}
 
 
 def _last_boundary_batch(store: Store, edition: str) -> int:
@@ -174,6 +184,15 @@ def import_unit_list(store: Store, edition: str, data_dir: Path, *, user: str = 
         store.upsert_unit_list(tx, edition, units, provinces, batch_id)
         store.audit(tx, user, "units.import_list", edition, {"batch": batch_id, "units": len(units)}, origin)
     return {"batch": batch_id, "edition": edition, "units": int(len(units)), "provinces": len(provinces)}
+
+
+def export_seconds(store: Store, edition: str, fmt: str, lod: int = 0) -> float:
+    """Estimated seconds of :func:`export_units` for a whole edition (for a progress ETA)."""
+    if fmt != "geojson":
+        return 1.0
+    stats = store.lod_stats(edition)
+    row = stats[stats["lod"] == lod] if len(stats) else stats
+    return 0.5 + (float(row["vertices"].iloc[0]) * EXPORT_S_PER_VERTEX if len(row) else 0.0)
 
 
 def export_units(store: Store, edition: str, province: str | None, fmt: str, lod: int = 0) -> bytes:

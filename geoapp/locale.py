@@ -123,3 +123,21 @@ def moment(iso_utc_timestamp, lang: str) -> str:
         return MISSING
     loc = babel_locale(lang)
     return format_datetime(m, MOMENT_PATTERN[loc], tzinfo=LOCAL_TZ, locale=loc)
+
+
+#: how a period reads (CLDR patterns): a quarter ``Q1/2025`` (en) / ``Quý 1/2025`` (vi), a month
+#: ``Jan 2025`` / ``01/2025``; a year is itself
+PERIOD_PATTERNS = {"quarter": {"en": "QQQ/yyyy", "vi": "QQQQ/yyyy"}, "month": {"en": "MMM yyyy", "vi": "MM/yyyy"}}
+
+
+def period(code, lang: str) -> str:
+    """A stored period (``2025``, ``2025-06``, ``2026-Q1``; see :func:`geoapp.columns`) as people read it:
+    ``2025``, ``Jun 2025`` / ``06/2025``, ``Q1/2026`` / ``Quý 1/2026``; anything else unchanged."""
+    text = "" if _missing(code) else str(code)
+    loc = babel_locale(lang)
+    if len(text) == 7 and text[4:6] == "-Q" and text[:4].isdigit() and text[6] in "1234":
+        first = date(int(text[:4]), 3 * int(text[6]) - 2, 1)
+        return format_date(first, PERIOD_PATTERNS["quarter"][loc], locale=loc)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return format_date(date(int(text[:4]), int(text[5:]), 1), PERIOD_PATTERNS["month"][loc], locale=loc)
+    return text

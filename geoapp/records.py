@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import status as st
+from . import status_timeline
 from .briefing.tabular import append_row, csv_bytes, set_cell, table_bytes, workbook, workbook_bytes
 from .editions import OTHER
 from .errors import InputError, NotFoundError
@@ -20,6 +21,7 @@ from .editions import check_edition
 from .ingest import files_hash
 from .schemes import Catalogue
 from .store.base import BatchInfo, Store
+from .store.snapshot import snapshot
 from .tables import read_table
 
 DEMO_MARK = "DỮ LIỆU MINH HỌA — demo data"
@@ -38,7 +40,7 @@ def _province(store: Store, edition: str, province: str | None) -> str | None:
     if not province:
         return None
     code = province.zfill(2)
-    if code not in set(store.provinces(edition)["code"]):
+    if code not in snapshot(store).province_codes(edition):
         raise NotFoundError(f"no province {province} in edition {edition}",
                             message_vi=f"không có tỉnh {province} trong phiên bản {edition}")
     return code
@@ -130,14 +132,15 @@ def rollback(store: Store, batch_id: int, *, user: str = "cli", origin: str = ""
 
 def current_statuses(store: Store, edition: str, catalogue: Catalogue, *, province: str | None = None,
                      as_of: str | None = None, scheme: str | None = None) -> pd.DataFrame:
-    """One row per unit and scheme in force on ``as_of`` (default today), with labels and provenance."""
+    """One row per unit and scheme in force on ``as_of`` (default today), with labels and provenance.
+
+    Answered from the in-memory timeline (:mod:`geoapp.status_timeline`), not a query per date."""
     check_edition(edition)
     fixed = _province(store, edition, province)
     day = as_of or date.today().isoformat()
-    records = store.status_records(edition, province=fixed, scheme=scheme, as_of=day)
-    current = st.as_of(records, day)
-    units = store.units(edition, fixed)[["code", "name", "full_name", "district_name", "province_code",
-                                         "province_name"]]
+    current = status_timeline.in_force(store, edition, day, province=fixed, scheme=scheme)
+    units = snapshot(store).units(edition, fixed)[["code", "name", "full_name", "district_name", "province_code",
+                                                   "province_name"]]
     frame = units.merge(current, on=["code", "province_code"], how="inner") if not current.empty else \
         units.iloc[0:0].assign(scheme="", status="")
     labels = {(s.code, x.code): (x.label_vi, x.label_en) for s in catalogue.schemes.values() for x in s.statuses}
@@ -154,12 +157,11 @@ def current_statuses(store: Store, edition: str, catalogue: Catalogue, *, provin
 def export_statuses(store: Store, edition: str, catalogue: Catalogue, fmt: str, *, province: str | None = None,
                     as_of: str | None = None) -> bytes:
     """What is valid on a date, one row per unit and scheme, as CSV, XLSX or JSON bytes."""
-    from .crosswalk.service import project_statuses
     from .editions import REFORM_DATE
 
     if edition == "2025" and as_of and as_of < REFORM_DATE:
         # before the reform the 2025 units had no records of their own: project the old communes'
-        frame = project_statuses(store, catalogue, as_of, province.zfill(2) if province else None)
+        frame = status_timeline.projected(store, catalogue, as_of, province.zfill(2) if province else None)
         frame = frame[frame["status"] != ""].drop(columns=["composition"]).assign(edition="2025", projected=True)
     else:
         frame = current_statuses(store, edition, catalogue, province=province, as_of=as_of)

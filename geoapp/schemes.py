@@ -76,6 +76,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Notions:
+    """Which statuses of a scheme a change view reads as *key*, *converted* and *certified*
+    (``[schemes.X.transitions]``; default: the statuses of kind ``key``, ``converted``, ``good``).
+
+    :mod:`geoapp.mapview.transitions` names every change from these three sets only, so a scheme
+    without a ``converted`` status (``ma_tuy``) declares what release from a key designation is.
+    """
+    key: tuple[str, ...] = ()
+    converted: tuple[str, ...] = ()
+    certified: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scheme:
     code: str
     label_vi: str
@@ -90,6 +103,8 @@ class Scheme:
     #: the statuses that form the "event" of the scheme's status hot spots (``hotspot_statuses``;
     #: default: its ``key`` statuses)
     hotspot_statuses: tuple[str, ...] = ()
+    #: what a change view (``?since=``) reads as key / converted / certified
+    notions: Notions = field(default_factory=Notions)
 
     def status(self, code: str) -> Status:
         for s in self.statuses:
@@ -186,6 +201,29 @@ def _hotspot_statuses(entry: dict, where: str, statuses: list[Status], problems:
     return tuple(declared)
 
 
+def _notions(entry: dict, where: str, statuses: list[Status], problems: list[str]) -> Notions:
+    """``[schemes.X.transitions]`` (key, converted, certified: lists of its status codes), each
+    defaulting to the statuses of kind ``key``, ``converted`` and ``good``. A scheme with no key
+    status (a school drug-prevention list, say) still loads: its change view shows certifications
+    and other changes, never a relapse."""
+    declared = entry.get("transitions") or {}
+    known = {s.code for s in statuses}
+    out = {}
+    for name, kind in (("key", "key"), ("converted", "converted"), ("certified", "good")):
+        value = declared.get(name)
+        if value is None:
+            out[name] = tuple(s.code for s in statuses if s.kind == kind)
+        elif not isinstance(value, list) or not all(isinstance(c, str) and c in known for c in value):
+            problems.append(f"{where}.transitions: {name} must be a list of its status codes")
+        else:
+            out[name] = tuple(value)
+    if "key" in declared and not out.get("key"):      # declared empty; a scheme with no key status may omit it
+        problems.append(f"{where}.transitions: a change view needs at least one key status")
+    if set(out.get("key", ())) & set(out.get("converted", ()) + out.get("certified", ())):
+        problems.append(f"{where}.transitions: a key status cannot also be converted or certified")
+    return Notions(**out) if len(out) == 3 else Notions()
+
+
 def _parse(doc: dict, origin: str, base: Catalogue | None) -> Catalogue:
     schemes = dict(base.schemes) if base else {}
     indicators = dict(base.indicators) if base else {}
@@ -222,7 +260,8 @@ def _parse(doc: dict, origin: str, base: Catalogue | None) -> Catalogue:
                                tuple(sorted(statuses, key=lambda s: s.severity)), entry.get("legal_basis", ""),
                                target, entry.get("target_share"), entry.get("target_date"),
                                _aliases(entry, where, problems), _figures(entry, where, seen, problems),
-                               _hotspot_statuses(entry, where, statuses, problems))
+                               _hotspot_statuses(entry, where, statuses, problems),
+                               _notions(entry, where, statuses, problems))
     for code, entry in (doc.get("indicators") or {}).items():
         if not _CODE.match(code):
             problems.append(f"{origin}: indicators.{code}: code must be lower_snake_case")

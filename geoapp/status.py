@@ -90,7 +90,11 @@ def classify(before: str, after: str, scheme: Scheme, *, was_key_before: bool = 
 
 
 def transitions(records: pd.DataFrame, scheme: Scheme, start, end) -> pd.DataFrame:
-    """Per unit: status on ``start``, status on ``end`` and the kind of change (unchanged omitted)."""
+    """Per unit: status on ``start``, status on ``end`` and the kind of change (unchanged omitted).
+
+    Reads the two end points only. The map's change view (``?since=``, every export) uses
+    :mod:`geoapp.mapview.transitions` instead: the whole history between the dates, the scheme's
+    declared notions, and "no data" apart."""
     sub = records[records["scheme"] == scheme.code] if not records.empty else records
     a = as_of(sub, start).set_index("code")["status"] if not sub.empty else pd.Series(dtype=object)
     b = as_of(sub, end).set_index("code")["status"] if not sub.empty else pd.Series(dtype=object)

@@ -39,7 +39,9 @@ MAP_KEYS = (
     N_("since"), N_("decision"), N_("open_unit"), N_("no_designation"), N_("no_data"), N_("layer_units"),
     N_("layer_labels"), N_("layer_provinces"), N_("layer_districts"), N_("converted_text"), N_("key_text"),
     N_("drug_free_text"), N_("target_text"), N_("per_1000"), N_("share_title"), N_("hotspots_title"),
-    N_("emerging_title"), N_("key_title"), N_("coverage"), N_("no_data_title"),
+    N_("emerging_title"), N_("key_title"), N_("coverage"), N_("no_data_title"), N_("change_list"),
+    N_("change_title"),
+    N_("legend_toggle"),
 )
 #: page keys the templates build from a variable (``t('kind_' ~ k)``) or no literal call names
 MARKED_KEYS = (
@@ -51,7 +53,8 @@ MARKED_KEYS = (
 HEADING_KEYS = (
     N_("col_as_of"), N_("col_edition"), N_("col_code"), N_("col_full_name"), N_("col_name"),
     N_("col_district_name"), N_("col_province_name"), N_("col_status"), N_("col_label"),
-    N_("col_colour"), N_("col_since"), N_("col_decision"), N_("col_note"), N_("col_scheme"),
+    N_("col_colour"), N_("col_since"), N_("col_hotspot"), N_("col_hotspot_z"), N_("col_hotspot_p"),
+    N_("col_hotspot_p_fdr"), N_("col_decision"), N_("col_note"), N_("col_scheme"),
     N_("col_demo"), N_("col_value"), N_("col_class"), N_("col_indicator"), N_("col_period"),
     N_("col_rate_per_1000"),
 )

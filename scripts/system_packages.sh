@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages geoapp's set-up needs, when missing: `nodejs npm` (the map
-# libraries come from npm at set-up) and, for the tests, `chromium`, `poppler-utils` and (for
-# the PostGIS backend) `postgresql postgresql-15-postgis-3`. As root it installs them with
-# apt-get (sudo otherwise); without either it says what to install and fails — ./test stops
-# there rather than let the suite skip what it cannot run.
+# Install the Debian packages geoapp's set-up needs, when missing: for the tests, `chromium`,
+# `poppler-utils` and (for the PostGIS backend) `postgresql postgresql-15-postgis-3` (the map
+# libraries are Python packages: no Node.js). As root it installs them with apt-get (sudo
+# otherwise); without either it says what to install and fails — ./test stops there rather than
+# let the suite skip what it cannot run.
 set -euo pipefail
 missing=()
 for pkg in "$@"; do
   case "$pkg" in
-    nodejs) command -v node >/dev/null || missing+=(nodejs) ;;
-    npm) command -v npm >/dev/null || missing+=(npm) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     *) dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
   esac

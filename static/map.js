@@ -7,17 +7,25 @@
   const T = cfg.strings;
   const map = window[cfg.mapName];
   const params = new URLSearchParams(window.location.search);
+  // the view the server parsed and checked (cfg.view): the same parameters as the query string, and
+  // the only ones a standalone file (no query string) has
+  const view = cfg.view || {};
   const state = {
-    scheme: params.get("scheme") || (params.get("indicator") ? "" : cfg.scheme),
-    indicator: params.get("indicator") || "",
-    asOf: params.get("as_of") || cfg.asOf,
-    classes: params.get("classes") || "quantiles",
-    k: params.get("k") || "5",
-    rate: params.get("rate") || "",
-    hotspots: params.get("hotspots") === "1",
+    scheme: view.indicator ? "" : cfg.scheme,
+    indicator: view.indicator || "",
+    asOf: cfg.asOf,
+    classes: view.classes || "quantiles",
+    k: view.k || "5",
+    rate: view.rate || "",
+    hotspots: !!view.hotspots,
     emerging: params.get("emerging") === "1",
-    status: params.get("status") || "",     // hot spots of a scheme: overrides its declared hot-spot statuses
+    status: view.status || "",     // hot spots of a scheme: overrides its declared hot-spot statuses
+    since: view.since || "",       // a change view of a scheme: colours by what changed from this day to asOf
+    period: view.period || undefined,
     selected: null,
+    hidden: new Set(),      // legend keys hidden on the map and in the table
+    sortKey: "value",       // the table's column; "value": severity / legend order / indicator value
+    sortDir: -1,            // worst (or highest) first
   };
   let features = [];        // GeoJSON features (code, name, district)
   let byCode = new Map();   // code -> leaflet layer
@@ -40,6 +48,7 @@
     const p = new URLSearchParams();
     if (state.indicator) p.set("indicator", state.indicator); else p.set("scheme", state.scheme);
     p.set("as_of", state.asOf);
+    if (isChange()) p.set("since", state.since);
     if (!state.indicator && state.hotspots) { p.set("hotspots", "1"); if (state.status) p.set("status", state.status); }
     if (state.indicator) {
       p.set("classes", state.classes); p.set("k", state.k);
@@ -68,8 +77,17 @@
       a.setAttribute("href", url.pathname + url.search);
     });
   }
+  // requests started at load, all at once (units, the layer's data, outlines): url -> promise, used once
+  const early = new Map();
+  function prefetch(url, kind) {
+    if (!url || early.has(url)) return;
+    const p = getJson(url, kind);
+    p.catch(() => {});          // handled by whoever takes it; never an unhandled rejection
+    early.set(url, p);
+  }
   // a standalone export carries its data in the page (cfg.inline[kind]); everything else fetches
   async function getJson(url, kind) {
+    if (early.has(url)) { const p = early.get(url); early.delete(url); return p; }
     if (cfg.inline && kind && cfg.inline[kind]) return cfg.inline[kind];
     // a standalone file has no server behind it: what it does not carry is not drawn, and never asked for
     if (cfg.standalone) throw new Error(T.no_data);
@@ -80,20 +98,28 @@
   }
 
   /* ---------- map layers ---------- */
+  // the whole edition at national zoom: no commune borders (3,000 dark lines would hide the colours);
+  // the province outlines carry the map. Hairlines from zoom 8, full borders from zoom 9. A province
+  // map always has its borders.
+  const whole = cfg.province === "all";
+  const borderWeight = () => !whole ? 0.7 : map.getZoom() >= 9 ? 0.7 : map.getZoom() >= 8 ? 0.25 : 0;
+  let weight = borderWeight();
   function style(feature) {
     const v = values[feature.properties.code];
     const selected = state.selected === feature.properties.code;
-    return {
-      color: selected ? "#000" : "#555", weight: selected ? 3 : 0.7, opacity: 1,
+    return veil(feature, {   // veil: a class hidden from the legend is drawn as an outline only
+      color: selected ? "#000" : "#555", weight: selected ? 3 : weight, opacity: 1, stroke: selected || weight > 0,
       fillColor: v ? v.colour : noData.has(feature.properties.code) ? "#ffffff" : cfg.noneColour,
       fillOpacity: v ? 0.78 : 0.35,
-    };
+    });
   }
   function describe(code) {
     const f = byCode.get(code).feature.properties;
     const v = values[code];
     const box = el("div", { class: "tip" }, el("strong", { text: f.name }));
-    if (f.district) box.append(el("div", { class: "muted", text: f.district }));
+    // the whole edition's units carry their province (hovering the country map says where it is)
+    const where = [f.district, f.province].filter(Boolean).join(", ");
+    if (where) box.append(el("div", { class: "muted", text: where }));
     if (state.indicator && state.emerging && v) {
       box.append(el("div", { text: v.label }));
     } else if (isHot() && v) {
@@ -125,19 +151,21 @@
   }
   function draw(geojson) {
     features = geojson.features;
+    if (!params.get("z") && !cfg.fit) fit();     // the view first, so the layer is drawn once, at its zoom
+    weight = borderWeight();
     geoLayer = L.geoJSON(geojson, {
       style,
+      // 3,000 communes draw faster on one canvas than as 3,000 SVG paths; a province stays SVG
+      ...(whole ? { renderer: L.canvas({ padding: 0.3 }) } : {}),
       onEachFeature(feature, layer) {
         const code = feature.properties.code;
         byCode.set(code, layer);
         layer.bindTooltip(() => describe(code), { sticky: true });
         layer.bindPopup(() => popup(code));
         layer.on("click", () => select(code, false));
-        const centre = layer.getBounds().getCenter();
-        labels.addLayer(L.marker(centre, { icon: L.divIcon({ className: "unit-label", html: "" }), interactive: false })
-          .on("add", function () { this.getElement().textContent = feature.properties.name.replace(/^(Xã|Phường|Thị trấn|Đặc khu) /, ""); }));
       },
     }).addTo(map);
+    labels.on("add", addLabels);      // built when first shown (zoom ≥ 10 or the layer control), not at load
     const overlays = {};
     overlays[T.layer_units] = geoLayer;
     overlays[T.layer_labels] = labels;
@@ -150,17 +178,42 @@
       control.addOverlay(layer, name);
       if (on) layer.addTo(map);
     }).catch(() => {});
-    outline(cfg.outlinesUrl + "?level=province", T.layer_provinces, { color: "#222", weight: 2.2, fill: false }, true,
+    outline(provincesUrl(), T.layer_provinces, { color: "#222", weight: 2.2, fill: false }, true,
       "outline_province");
     if (cfg.edition === "pre2025" && cfg.province !== "all")
       outline(cfg.outlinesUrl + `?level=district&province=${encodeURIComponent(cfg.province)}`, T.layer_districts,
         { color: "#444", weight: 1.4, dashArray: "4 3", fill: false }, true, "outline_district");
-    if (!params.get("z")) map.fitBounds(geoLayer.getBounds(), { padding: [8, 8] });
-    else map.setView([+params.get("lat"), +params.get("lng")], +params.get("z"));
+    if (params.get("z")) map.setView([+params.get("lat"), +params.get("lng")], +params.get("z"));
     map.on("moveend", saveUrl);
     map.on("zoomend", toggleLabels);
+    map.on("zoomend", () => {          // borders by zoom: restyle only when the tier changes
+      const w = borderWeight();
+      if (w !== weight) { weight = w; geoLayer.setStyle(style); }
+    });
     toggleLabels();
     document.getElementById("map").dataset.drawn = String(features.length);
+  }
+  // the view's bounds as the server computed them (cfg.fit: far-offshore units such as the Hoàng Sa and
+  // Trường Sa special zones are left out, so the mainland and the near islands fill the box; the far
+  // ones stay drawn and are reached by zooming out); fractional zoom so the country fills the box
+  function fit() {
+    map.options.zoomSnap = 0.25;
+    const b = cfg.fit ? L.latLngBounds(cfg.fit) : geoLayer && geoLayer.getBounds();
+    if (b && b.isValid()) map.fitBounds(b, { padding: [6, 6], animate: false });
+  }
+  // province outlines: the country's on the whole edition, those near the province on a province map
+  function provincesUrl() {
+    return cfg.outlinesUrl + "?level=province" + (whole ? "" : `&province=${encodeURIComponent(cfg.province)}`);
+  }
+  // one label per unit at its centre; 3,000 markers cost a second of the country's first draw, so they are
+  // made the first time the labels are shown
+  function addLabels() {
+    if (labels.getLayers().length) return;
+    for (const layer of byCode.values()) {
+      const name = layer.feature.properties.name;
+      labels.addLayer(L.marker(layer.getBounds().getCenter(), { icon: L.divIcon({ className: "unit-label", html: "" }), interactive: false })
+        .on("add", function () { this.getElement().textContent = name.replace(/^(Xã|Phường|Thị trấn|Đặc khu) /, ""); }));
+    }
   }
   function toggleLabels() {
     if (map.getZoom() >= 10) { if (!map.hasLayer(labels)) labels.addTo(map); }
@@ -168,15 +221,46 @@
   }
 
   /* ---------- side panel ---------- */
+  // the legend row a unit falls in: its status ("" not designated, "nodata"), class or category
+  const legendKey = r => (r.nodata ? "nodata" : String(r.status ?? r.class ?? r.category));
+  let legendOrder = new Map();   // legend key -> row index (the order the server declared)
+  let legendId = "";
+  function classKey(code) {
+    const v = values[code];
+    if (v) return String(v.status ?? v.class ?? v.category);
+    if (state.indicator && !isHot() && !state.emerging) return "-1";
+    return noData.has(code) || state.indicator || isHot() ? "nodata" : "";
+  }
+  const isHidden = code => state.hidden.size > 0 && state.hidden.has(classKey(code));
+  // a hidden class is drawn as an outline only (style() asks), and left out of the table
+  function veil(feature, s) {
+    return isHidden(feature.properties.code) ? { ...s, fillOpacity: 0, opacity: 0.5, dashArray: "2 3" } : s;
+  }
   function renderLegend(rows, title) {
     const box = document.getElementById("legend");
     box.replaceChildren(el("h3", { text: title }));
+    if (title !== legendId) state.hidden.clear();   // another layer: nothing hidden
+    legendId = title;
+    legendOrder = new Map(rows.map((r, i) => [legendKey(r), i]));
     const list = el("ul");
     for (const r of rows) {
+      const key = legendKey(r);
       const sw = el("span", { class: "swatch" });
       sw.style.background = r.colour;
-      list.append(el("li", { "data-class": r.nodata ? "nodata" : String(r.status ?? r.class) }, sw, el("span", { text: r.label }),
-        el("span", { class: "count", text: String(r.units) })));
+      // a button: click, Enter and Space toggle the class on the map and in the table
+      const button = el("button", { type: "button", class: "legend-toggle", title: T.legend_toggle,
+        "aria-pressed": String(!state.hidden.has(key)) }, sw, el("span", { text: r.label }),
+        el("span", { class: "count", text: String(r.units) }));
+      button.addEventListener("click", () => {
+        if (state.hidden.has(key)) state.hidden.delete(key); else state.hidden.add(key);
+        button.setAttribute("aria-pressed", String(!state.hidden.has(key)));
+        button.parentElement.classList.toggle("off", state.hidden.has(key));
+        if (geoLayer) geoLayer.setStyle(style);
+        renderTable();
+      });
+      const li = el("li", { "data-class": key }, button);
+      if (state.hidden.has(key)) li.classList.add("off");
+      list.append(li);
     }
     box.append(list);
   }
@@ -210,26 +294,75 @@
     if (alt) alt.textContent = `${cfg.provinceName}, ${fmtDate(state.asOf)}: ` +
       (data.legend || []).filter(r => r.units).map(r => `${r.units} ${r.label}`).join("; ");
   }
+  // the table: default order worst first — a status layer by the scheme's severity (the payload's
+  // `severity`, 0 = best), then longest in that status (older `since` first); hot spots and changes
+  // by their legend order; an indicator by value, highest first. Search ranks exact, prefix, substring.
+  const collator = new Intl.Collator(cfg.lang === "en" ? "en" : "vi", { numeric: true });
+  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  const byValue = () => state.indicator && !isHot() && !state.emerging;
+  function rank(code) {
+    const v = values[code];
+    if (byValue()) return v && v.value !== null && v.value !== undefined ? v.value : -Infinity;
+    if (v && typeof v.severity === "number") return v.severity;
+    const i = legendOrder.get(classKey(code));
+    return i === undefined ? -Infinity : -1 - i;
+  }
+  function compare(a, b) {
+    const key = state.sortKey, dir = state.sortDir;
+    if (key !== "value") return collator.compare(a[key] || "", b[key] || "") * dir || collator.compare(a.name, b.name);
+    const since = p => (values[p.code] && values[p.code].since) || "9999";
+    return cmp(rank(a.code), rank(b.code)) * dir || (byValue() ? 0 : cmp(since(a), since(b))) ||
+      collator.compare(a.name, b.name);
+  }
+  function cellText(code) {
+    const v = values[code];
+    if (!v) return state.indicator || noData.has(code) ? T.no_data : T.no_designation;
+    if (!byValue()) return v.label;
+    return v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang === "en" ? "en" : "vi-VN");
+  }
+  const labelKeys = new Map();   // status label -> its search keys
+  function searchFields(p) {
+    // where: the district, and on the whole-edition map the province ("lai chau" finds its communes)
+    if (!p.searchKeys) p.searchKeys = [geoapp.fieldKeys(p.name), [geoapp.searchKey(p.code)],
+      [p.district, p.province].filter(Boolean).flatMap(geoapp.fieldKeys)];
+    const label = cellText(p.code);
+    if (!labelKeys.has(label)) labelKeys.set(label, geoapp.fieldKeys(label));
+    return [p.searchKeys[0], p.searchKeys[1], labelKeys.get(label), p.searchKeys[2]];
+  }
+  let shown = [];   // the codes the table shows, in order (Enter in the search box opens the first)
   function renderTable() {
     const body = document.querySelector("#units tbody");
-    const q = fold(document.getElementById("search").value);
-    const rows = features.map(f => f.properties).filter(p => !q || fold(p.name + " " + p.code + " " + (p.district || "")).includes(q));
-    const key = state.sortKey || "code";
-    const dir = state.sortDir || 1;
-    const val = p => key === "value" ? (values[p.code] ? (state.indicator ? values[p.code].value ?? -Infinity : values[p.code].label) : "") : p[key] || "";
-    rows.sort((a, b) => (val(a) > val(b) ? 1 : val(a) < val(b) ? -1 : 0) * dir);
+    const q = document.getElementById("search").value;
+    let rows = features.map(f => f.properties).filter(p => !isHidden(p.code));
+    rows.sort(compare);
+    if (geoapp.searchKey(q)) {
+      const hits = new Map();
+      for (const p of rows) { const m = geoapp.matchRank(q, searchFields(p)); if (m) hits.set(p, m); }
+      rows = rows.filter(p => hits.has(p));
+      const order = new Map(rows.map((p, i) => [p, i]));
+      rows.sort((a, b) => hits.get(a).rank - hits.get(b).rank || hits.get(a).field - hits.get(b).field ||
+        hits.get(a).length - hits.get(b).length || order.get(a) - order.get(b));
+    }
+    shown = rows.map(p => p.code);
     body.replaceChildren(...rows.map(p => {
       const v = values[p.code];
       const sw = el("span", { class: "swatch" });
       sw.style.background = v ? v.colour : cfg.noneColour;
-      const text = v ? (state.indicator && !isHot() && !state.emerging ? (v.value === null ? T.no_data : v.value.toLocaleString(cfg.lang === "en" ? "en" : "vi-VN")) : v.label) : (state.indicator || noData.has(p.code) ? T.no_data : T.no_designation);
       const tr = el("tr", { "data-code": p.code, tabindex: "0" }, el("td", { text: p.code }), el("td", { text: p.name }),
-        el("td", { text: p.district || "" }), el("td", {}, sw, text));
+        el("td", { text: p.district || "" }), el("td", {}, sw, cellText(p.code)));
       if (p.code === state.selected) tr.classList.add("selected");
       tr.addEventListener("click", () => select(p.code, true));
-      tr.addEventListener("keydown", e => { if (e.key === "Enter") select(p.code, true); });
+      tr.addEventListener("keydown", e => {
+        if (e.key === "Enter") select(p.code, true);
+        else if (e.key === "ArrowDown" && tr.nextElementSibling) { e.preventDefault(); tr.nextElementSibling.focus(); }
+        else if (e.key === "ArrowUp") { e.preventDefault(); (tr.previousElementSibling || document.getElementById("search")).focus(); }
+      });
       return tr;
     }));
+    // the 2025 edition has no districts: no empty column in a 360 px pane
+    document.getElementById("units").classList.toggle("no-district", !features.some(f => f.properties.district));
+    document.querySelectorAll("#units th[data-sort]").forEach(th => th.setAttribute("aria-sort",
+      th.dataset.sort !== state.sortKey ? "none" : state.sortDir > 0 ? "ascending" : "descending"));
     document.getElementById("count").textContent = `${rows.length}/${features.length}`;
   }
   function select(code, fromTable) {
@@ -262,6 +395,27 @@
   }
 
   /* ---------- data ---------- */
+  // a change view (?since=): a status scheme, no hot spots, a start day before the date shown
+  const isChange = () => !!state.since && !state.indicator && !state.hotspots && state.since < state.asOf;
+  // the communes that changed, with their path and dates (the server's words: geoapp/mapview/transitions.py)
+  function renderChanges(data) {
+    const section = document.getElementById("change-list");
+    if (!section) return;
+    section.hidden = !data;
+    if (!data) return;
+    const order = new Map((data.legend || []).map((r, i) => [r.status, i]));
+    const rows = Object.entries(data.statuses).filter(([, v]) => v.status !== "unchanged")
+      .sort((a, b) => (order.get(a[1].status) - order.get(b[1].status)) || (a[0] > b[0] ? 1 : -1));
+    const name = code => { const f = byCode.get(code); return f ? f.feature.properties.name : code; };
+    section.querySelector("tbody").replaceChildren(...rows.map(([code, v]) => {
+      const sw = el("span", { class: "swatch" });
+      sw.style.background = v.colour;
+      const tr = el("tr", { "data-code": code, "data-change": v.status }, el("td", { text: name(code) }),
+        el("td", {}, sw, v.label), el("td", { class: "small", title: v.note, text: (v.path || []).map(x => fmtDate(x.date)).join(" → ") }));
+      tr.addEventListener("click", () => select(code, true));
+      return tr;
+    }));
+  }
   async function refresh() {
     const base = `province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}`;
     let data;
@@ -296,10 +450,11 @@
         cfg.indicatorUnit = data.unit;
         renderLegend(data.legend.map(r => ({ ...r, label: r.class === -1 ? T.no_data : r.label })), data.label);
       } else {
-        data = await getJson(`${cfg.statusesUrl}?${base}&scheme=${state.scheme}`, "statuses");
+        data = await getJson(`${cfg.statusesUrl}?${base}&scheme=${state.scheme}` +
+          (isChange() ? `&since=${state.since}` : ""), "statuses");
         values = data.statuses;
         noData = new Set(data.no_data || []);
-        renderLegend(data.legend, cfg.schemeLabels[state.scheme] || state.scheme);
+        renderLegend(data.legend, (cfg.schemeLabels[state.scheme] || state.scheme) + (data.change ? ` — ${data.change.title}` : ""));
       }
     } catch (e) {
       document.getElementById("summary").replaceChildren(el("p", { class: "error", text: e.message }));
@@ -315,6 +470,7 @@
       document.getElementById("summary").replaceChildren(
         ...(data.demo ? [el("p", { class: "demo-mark", text: cfg.demoMark })] : []));
     } else renderSummary(data);
+    renderChanges(!state.indicator && !isHot() && data.change ? data : null);
     if (geoLayer) geoLayer.setStyle(style);
     renderTable();
     document.getElementById("map").dataset.asOf = state.asOf;
@@ -365,13 +521,44 @@
     document.getElementById("year-out").textContent = slider.value;
     refresh();
   });
-  document.getElementById("search").addEventListener("input", renderTable);
-  document.querySelectorAll("#units th[data-sort]").forEach(th => th.addEventListener("click", () => {
-    state.sortDir = state.sortKey === th.dataset.sort ? -(state.sortDir || 1) : 1;
-    state.sortKey = th.dataset.sort;
-    renderTable();
-  }));
+  const sinceField = document.getElementById("since");
+  if (sinceField) {
+    sinceField.value = state.since;
+    sinceField.addEventListener("change", () => { state.since = sinceField.value; refresh(); });
+  }
+  const search = document.getElementById("search");
+  search.addEventListener("input", renderTable);
+  // Enter opens the best match (selects it, zooms to it, its popup); ArrowDown walks into the table
+  search.addEventListener("keydown", e => {
+    if (e.key === "Enter" && shown.length) { e.preventDefault(); select(shown[0], true); }
+    else if (e.key === "ArrowDown") {
+      const first = document.querySelector("#units tbody tr");
+      if (first) { e.preventDefault(); first.focus(); }
+    }
+  });
+  document.querySelectorAll("#units th[data-sort]").forEach(th => {
+    th.tabIndex = 0;
+    const sort = () => {
+      state.sortDir = state.sortKey === th.dataset.sort ? -state.sortDir : th.dataset.sort === "value" ? -1 : 1;
+      state.sortKey = th.dataset.sort;
+      renderTable();
+    };
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", e => { if (e.key === "Enter") sort(); });
+  });
 
+  if (!params.get("z") && cfg.fit) fit();        // the view at once: nothing to wait for
+  // every first request at once, not one after another: the units, the status layer a page opens with
+  // (the same URL refresh() builds: then it is taken from `early`) and the outlines draw() adds
+  if (!cfg.standalone) {
+    prefetch(cfg.unitsUrl, "units");
+    if (!state.indicator && !isHot())
+      prefetch(`${cfg.statusesUrl}?province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}` +
+        `&scheme=${state.scheme}` + (isChange() ? `&since=${state.since}` : ""), "statuses");
+    prefetch(provincesUrl(), "outline_province");
+    if (cfg.edition === "pre2025" && cfg.province !== "all")
+      prefetch(cfg.outlinesUrl + `?level=district&province=${encodeURIComponent(cfg.province)}`, "outline_district");
+  }
   getJson(cfg.unitsUrl, "units").then(draw).then(refresh).catch(e => {
     document.getElementById("summary").replaceChildren(el("p", { class: "error", text: e.message }));
   });

@@ -2,8 +2,8 @@
 and the one rule for what the environment must provide.
 
 **Requirements.** A test that needs something from outside Python (a PostgreSQL/PostGIS server,
-Chromium, poppler's ``pdftotext``/``pdftoppm``, ``../shared/data``, gunicorn, the vendored map
-libraries) says so with ``@pytest.mark.requires("poppler")`` or calls ``require("postgis")`` /
+Chromium, poppler's ``pdftotext``/``pdftoppm``, ``../shared/data``, gunicorn, the map libraries of
+the xstatic packages) says so with ``@pytest.mark.requires("poppler")`` or calls ``require("postgis")`` /
 ``need(what, reason)``. Missing, it is *skipped* on a developer's machine — but it *fails* when
 the run requires everything: ``CI=true`` (``.ci/run`` sets it) or ``GEOAPP_REQUIRE_ALL=1``, and
 for PostGIS also when ``GEOAPP_TEST_BACKEND=postgis`` asked for it. Never call ``pytest.skip``
@@ -21,7 +21,6 @@ import functools
 import importlib.util
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -134,10 +133,9 @@ def _gunicorn_problem() -> str | None:
 
 
 def _assets_problem() -> str | None:
-    from geoapp.mapview.assets import assets_ready
-    if assets_ready(STATIC):
-        return None
-    return "static/vendor is not installed: run python scripts/install_assets.py (needs Node.js and npm once)"
+    from geoapp.mapview.assets import INSTALL_HINT, missing_assets
+    lacking = missing_assets()
+    return f"map files missing ({', '.join(lacking)}): {INSTALL_HINT}" if lacking else None
 
 
 #: what a test may need -> a probe saying what is wrong (None: it is there)
@@ -174,8 +172,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "requires(*whats): needs postgis, chromium, poppler, shared data, "
                                        "gunicorn or assets (skip locally, fail under CI=true)")
     _hypothesis_home(config)
-    if not hasattr(config, "workerinput"):      # the main process, before any xdist worker starts
-        _install_assets_once()
 
 
 def _hypothesis_home(config) -> None:
@@ -191,19 +187,6 @@ def _hypothesis_home(config) -> None:
         set_hypothesis_home_dir(factory.mktemp("hypothesis"))
 
 
-def _install_assets_once() -> None:
-    """Install static/vendor once per session when it is missing and npm is there (./test does it first).
-
-    Done here, not in a fixture, so that no two xdist workers run npm into the same folder and a
-    test file run alone finds the files (``test_exports`` alone used to fail with AssetsMissingError).
-    Without npm, tests that need the files go through :func:`need` ("assets").
-    """
-    if missing("assets") is None or shutil.which("npm") is None:
-        return
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "install_assets.py")], cwd=ROOT, check=False)
-    missing.cache_clear()
-
-
 def pytest_runtest_setup(item):
     for mark in item.iter_markers("requires"):
         require(*mark.args)
@@ -212,7 +195,7 @@ def pytest_runtest_setup(item):
 # -- nothing written outside pytest's temp folders (checked when the run requires everything) --------
 #: folders of the working tree a run may fill (set-up output and caches), and system-temp entries
 #: that are not the tests' own (pytest's base temp; what Chromium and Playwright make and remove)
-_TREE_SKIP = {".git", ".venv", "node_modules", "__pycache__", "geoapp.egg-info", "vendor"}
+_TREE_SKIP = {".git", ".venv", "__pycache__", "geoapp.egg-info"}
 _TEMP_OK = ("pytest-of-", "playwright", "org.chromium.")
 
 

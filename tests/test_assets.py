@@ -1,38 +1,39 @@
-"""Maps load Leaflet and its plugins from static/vendor (installed from npm), never from a CDN."""
+"""Maps load Leaflet (xstatic-leaflet, from PyPI) and our fullscreen button from the service itself,
+never from a CDN; no Node or npm anywhere."""
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import folium
 import pytest
 import shapely
+import xstatic.pkg.jquery
+import xstatic.pkg.leaflet
 from flask import Flask, url_for
 from folium import plugins
 
+from geoapp import resources as res
 from geoapp.mapview import assets
 from geoapp.mapview.assets import (AssetsMissingError, OfflineAssetError, assets_ready, inline_assets, localize,
-                               offline_map, require_assets)
+                                   offline_map, require_assets)
+from geoapp.mapview.basemap import FullscreenControl
+from geoapp.web import static_files
 
-from .conftest import ROOT, STATIC, require
+from .conftest import ROOT, require
 
 #: every src/href that loads a script or a style
 RESOURCE = re.compile(r"""<script\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)|<link\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)""",
                       re.IGNORECASE)
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+HASHED = re.compile(r"\.[0-9a-f]{12}(?=\.[a-z]+$)")
 
 
 @pytest.fixture(scope="module")
-def vendored() -> Path:
-    """static/ with the vendor files (conftest installs them once per session; see conftest.need)."""
+def ready():
+    """The library files are installed (they come with the xstatic packages; see conftest.need)."""
     require("assets")
-    return STATIC
 
 
 def square(x0=103.40, y0=22.30, size=0.05) -> dict:
@@ -44,7 +45,7 @@ def full_map(**kw) -> folium.Map:
     """Everything geoapp's maps use: scale, fullscreen, layer control, GeoJSON with tooltip and popup."""
     kw.setdefault("tiles", None)
     m = offline_map([22.325, 103.425], 11, control_scale=True, **kw)
-    plugins.Fullscreen().add_to(m)
+    FullscreenControl(title="Toàn màn hình", title_cancel="Thoát").add_to(m)
     folium.GeoJson(square(), name="communes", tooltip=folium.Tooltip("Xã Thử"),
                    popup=folium.Popup("<b>Xã Thử</b> popup")).add_to(m)
     folium.LayerControl().add_to(m)
@@ -57,90 +58,85 @@ def resources(html: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------- install
 
-def test_vendor_files_are_installed_with_a_manifest(vendored):
-    assert assets_ready(vendored)
-    manifest = json.loads((vendored / "vendor" / "manifest.json").read_text(encoding="utf-8"))
-    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
-    assert manifest["packages"] == {name: lock[f"node_modules/{name}"]["version"] for name in manifest["packages"]}
-    assert manifest["packages"]["leaflet"].startswith("1.9.")
-    assert manifest["packages"]["leaflet.fullscreen"].startswith("3.")
-    listed = {f["path"] for f in manifest["files"]}
+def test_libraries_come_from_the_xstatic_packages(ready):
+    assert assets_ready()
+    assert xstatic.pkg.leaflet.VERSION == "1.9.3" and xstatic.pkg.jquery.VERSION == "3.7.1"
     for rel in assets.REQUIRED_FILES:
-        if rel != "vendor/manifest.json":
-            assert rel.removeprefix("vendor/") in listed, rel
-    for f in manifest["files"]:
-        data = (vendored / "vendor" / f["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == f["sha256"], f["path"]
+        path = res.static_file(rel)
+        assert path.is_file(), rel
+        if rel.startswith("lib/leaflet/"):
+            assert path.is_relative_to(xstatic.pkg.leaflet.BASE_DIR), path
+        elif rel.startswith("lib/jquery/"):
+            assert path.is_relative_to(xstatic.pkg.jquery.BASE_DIR), path
+        else:
+            assert path.parent == ROOT / "static", path          # ours: fullscreen.js/.css
+    assert 'version="1.9.3"' in res.static_file("lib/leaflet/leaflet.js").read_text(encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"xstatic-leaflet>=1.9.3,<1.9.4"' in pyproject and '"xstatic-jquery>=3.7.1,<3.7.2"' in pyproject
 
 
-def test_package_json_pins_exact_versions():
-    deps = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
-    assert set(deps) == {"leaflet", "leaflet.fullscreen", "jquery"}
-    assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in deps.values()), deps
-    # the same line as the CDN links folium 0.20 would use
-    folium_leaflet = dict(folium.Map.default_js)["leaflet"]
-    assert f"leaflet@{deps['leaflet'].rsplit('.', 1)[0]}." in folium_leaflet
-    folium_fullscreen = dict(plugins.Fullscreen.default_js)["Control.Fullscreen.js"]
-    assert f"leaflet.fullscreen@{deps['leaflet.fullscreen'].split('.')[0]}." in folium_fullscreen
+def test_nothing_needs_node_or_npm():
+    for gone in ("package.json", "package-lock.json", "scripts/install_assets.py", "static/vendor"):
+        assert not (ROOT / gone).exists(), gone
+    for script in ("test", "run-demo", ".ci/run", "scripts/system_packages.sh", "README.md"):
+        text = (ROOT / script).read_text(encoding="utf-8")
+        assert not re.search(r"\bnpm\b|\bnodejs\b|install_assets", text), script
+    for folder in ("templates", "static", "geoapp"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in (".html", ".js", ".css", ".py"):
+                assert "static/vendor" not in path.read_text(encoding="utf-8"), path
 
 
-def test_install_is_a_quick_no_op_when_done(vendored):
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "install_assets.py")], cwd=ROOT,
-                          capture_output=True, text=True, env={"PATH": "/nonexistent"})
-    assert proc.returncode == 0, proc.stderr  # no npm needed when nothing is to be done
-    assert "up to date" in proc.stdout
-
-
-def test_missing_vendor_files_say_what_to_run(tmp_path):
+def test_missing_library_files_say_how_to_fix(tmp_path):
     assert not assets_ready(tmp_path)
-    with pytest.raises(AssetsMissingError, match=r"run python scripts/install_assets\.py"):
+    with pytest.raises(AssetsMissingError, match=r"pip install"):
         require_assets(tmp_path)
-    with pytest.raises(AssetsMissingError, match=r"run python scripts/install_assets\.py"):
+    with pytest.raises(AssetsMissingError, match=r"pip install"):
         offline_map([22.3, 103.4], 9, static_dir=tmp_path)
 
 
 # ---------------------------------------------------------------------------------- links
 
 @pytest.mark.parametrize("tiles", [None, "OpenStreetMap"])
-def test_offline_map_links_only_local_scripts_and_styles(vendored, tiles):
-    html = full_map(tiles=tiles, static_dir=vendored).get_root().render()
+def test_offline_map_links_only_local_scripts_and_styles(ready, tiles):
+    html = full_map(tiles=tiles, static_dir=True).get_root().render()
     links = resources(html)
     assert links, "no script/style links at all?"
     assert not [u for u in links if REMOTE.match(u)], links
-    assert all(u.startswith("/static/vendor/") for u in links), links
+    assert all(u.startswith("/static/") for u in links), links
     for u in links:  # and each one is a file that is there
-        assert (vendored / u.removeprefix("/static/")).is_file(), u
-    assert {"/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-            "/static/vendor/leaflet.fullscreen/Control.FullScreen.js",
-            "/static/vendor/leaflet.fullscreen/Control.FullScreen.css"} <= set(links)
+        assert res.static_file(u.removeprefix("/static/")).is_file(), u
+    assert {"/static/lib/leaflet/leaflet.js", "/static/lib/leaflet/leaflet.css", "/static/lib/jquery/jquery.min.js",
+            "/static/fullscreen.js", "/static/fullscreen.css"} <= set(links)
+    assert "L.control.geoappFullscreen" in html and "titleCancel" in html
     for dropped in ("bootstrap", "awesome", "fontawesome", "glyphicons"):
         assert dropped not in html
     # folium's own class-level defaults are left alone
     assert dict(folium.Map.default_js)["leaflet"].startswith("https://")
-    assert dict(plugins.Fullscreen.default_js)["Control.Fullscreen.js"].startswith("https://")
 
 
-def test_static_url_can_be_flasks_url_for(vendored):
-    app = Flask(__name__, static_folder=str(vendored), static_url_path="/assets")
+def test_static_url_can_be_flasks_url_for(ready):
+    app = Flask(__name__, static_folder=str(res.static_dir()), static_url_path="/assets")
     with app.test_request_context():
         m = full_map(static_url=lambda f: url_for("static", filename=f))
         html = m.get_root().render()
-    assert resources(html) and all(u.startswith("/assets/vendor/") for u in resources(html))
+    assert resources(html) and all(u.startswith("/assets/") for u in resources(html))
 
 
-def test_localize_switches_a_plain_folium_map(vendored):
+def test_localize_switches_a_plain_folium_map(ready):
     m = folium.Map([22.3, 103.4], zoom_start=9, tiles=None)
-    plugins.Fullscreen().add_to(m)
+    FullscreenControl().add_to(m)
     m.get_root().render()  # even after a render left CDN links in the page head
     html = localize(m, "/static/").get_root().render()
-    assert resources(html) and all(u.startswith("/static/vendor/") for u in resources(html)), resources(html)
+    assert resources(html) and all(u.startswith("/static/") for u in resources(html)), resources(html)
 
 
-def test_strict_map_refuses_what_is_not_vendored():
-    m = offline_map([22.3, 103.4], 9, tiles=None)
-    plugins.MarkerCluster().add_to(m)
-    with pytest.raises(OfflineAssetError, match="MarkerCluster.*not vendored"):
-        m.get_root().render()
+def test_strict_map_refuses_what_is_not_served_locally():
+    for plugin in (plugins.MarkerCluster(), plugins.Fullscreen()):     # leaflet.fullscreen: a CDN script
+        m = offline_map([22.3, 103.4], 9, tiles=None)
+        plugin.add_to(m)
+        with pytest.raises(OfflineAssetError, match=f"{type(plugin).__name__}.*not served locally.*xstatic"):
+            m.get_root().render()
     m = offline_map([22.3, 103.4], 9, tiles=None)
     folium.Marker([22.3, 103.4], icon=folium.Icon(color="red")).add_to(m)
     with pytest.raises(OfflineAssetError, match="awesome-markers"):
@@ -159,25 +155,32 @@ class _Scripts(HTMLParser):
         self.count += tag == "script"
 
 
-def test_inline_assets_makes_one_self_contained_file(vendored):
+def test_inline_assets_makes_one_self_contained_file(ready):
     original = full_map().get_root().render()
-    html = inline_assets(original, vendored)
+    html = inline_assets(original)
     assert "<script src=" not in html
     assert not re.search(r"<link\b[^>]*stylesheet", html)
     assert "L.map(" in html
-    assert "L.control.fullscreen" in html and "jQuery" in html
+    assert "L.Control.GeoappFullscreen" in html and "jQuery" in html
     assert not [u for u in resources(html)], resources(html)
-    # CSS images became data: URIs, and no inlined file ends its <script> early
-    assert 'url("data:image/svg+xml;base64,' in html and 'url("data:image/png;base64,' in html
+    # CSS images became data: URIs (the fullscreen icon is one already), no file ends its <script> early
+    assert "data:image/svg+xml" in html and 'url("data:image/png;base64,' in html
     assert "images/layers.png" not in html
     assert _Scripts(html).count == _Scripts(original).count
     assert "sourceMappingURL" not in html
 
 
+def test_inline_assets_takes_versioned_urls():
+    html = inline_assets('<script src="/static/lib/leaflet/leaflet.0123456789ab.js"></script>')
+    assert "<script>/* leaflet.js */" in html and 'version="1.9.3"' in html
+
+
 def test_inline_assets_reports_a_missing_local_file(tmp_path):
-    html = '<script src="/static/vendor/leaflet/leaflet.js"></script>'
-    with pytest.raises(AssetsMissingError, match="install_assets"):
+    html = '<script src="/static/lib/leaflet/leaflet.js"></script>'
+    with pytest.raises(AssetsMissingError, match="pip install"):
         inline_assets(html, tmp_path)
+    with pytest.raises(AssetsMissingError, match="pip install"):
+        inline_assets('<script src="/static/no-such-file.js"></script>')
     remote = '<script src="https://example.org/x.js"></script>'
     assert inline_assets(remote, tmp_path) == remote
 
@@ -185,9 +188,12 @@ def test_inline_assets_reports_a_missing_local_file(tmp_path):
 # ---------------------------------------------------------------------------------- browser
 
 @pytest.fixture
-def app(vendored):
-    """A tiny app: the offline map at /, its single-file export at /standalone, static/ as is."""
-    app = Flask(__name__, static_folder=str(vendored), static_url_path="/static")
+def app(ready, tmp_path):
+    """A tiny app: the offline map at /, its single-file export at /standalone, /static/ served as
+    geoapp serves it (WhiteNoise, versioned URLs)."""
+    app = Flask(__name__, static_folder=str(res.static_dir()), static_url_path="/static",
+                instance_path=str(tmp_path / "instance"))
+    static_files.init_app(app)
 
     @app.get("/")
     def page():
@@ -195,7 +201,7 @@ def app(vendored):
 
     @app.get("/standalone")
     def standalone():
-        return inline_assets(full_map().get_root().render(), vendored)
+        return inline_assets(full_map().get_root().render())
 
     @app.get("/favicon.ico")
     def favicon():
@@ -232,7 +238,14 @@ def open_offline(chromium, url: str) -> dict:
         page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
         seen["popup"] = page.inner_text(".leaflet-popup-content")
         seen["fullscreen_icon"] = page.evaluate("""getComputedStyle(
-            document.querySelector('.leaflet-control-zoom-fullscreen')).backgroundImage""")
+            document.querySelector('.leaflet-control-fullscreen-button')).backgroundImage""")
+        button = page.locator(".leaflet-control-fullscreen-button")
+        seen["fullscreen_title"] = [button.get_attribute("title")]
+        button.click()
+        page.wait_for_selector(".leaflet-container.leaflet-fullscreen-on", timeout=5_000)
+        seen["fullscreen_title"].append(button.get_attribute("title"))
+        button.click()
+        page.wait_for_selector(".leaflet-container:not(.leaflet-fullscreen-on)", timeout=5_000)
     finally:
         context.close()
     return seen
@@ -249,16 +262,17 @@ def _check(seen: dict) -> None:
     for cls in ("leaflet-control-scale", "leaflet-control-layers", "leaflet-control-zoom"):
         assert cls in controls, controls
     assert "Xã Thử popup" in seen["popup"]
-    assert "icon-fullscreen.svg" in seen["fullscreen_icon"] or "data:image/svg+xml" in seen["fullscreen_icon"]
+    assert "data:image/svg+xml" in seen["fullscreen_icon"]
+    assert seen["fullscreen_title"] == ["Toàn màn hình", "Thoát"]
 
 
 def test_map_draws_in_chromium_with_the_network_cut_off(chromium, live_server):
     seen = open_offline(chromium, live_server + "/")
     _check(seen)
     fetched = {path for kind, path in seen["local"] if kind in ("script", "stylesheet")}
-    assert {"/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-            "/static/vendor/jquery/jquery.min.js",
-            "/static/vendor/leaflet.fullscreen/Control.FullScreen.js"} <= fetched
+    assert all(HASHED.search(p) for p in fetched), fetched          # versioned URLs only
+    assert {"/static/lib/leaflet/leaflet.js", "/static/lib/leaflet/leaflet.css", "/static/lib/jquery/jquery.min.js",
+            "/static/fullscreen.js", "/static/fullscreen.css"} <= {HASHED.sub("", p) for p in fetched}
 
 
 def test_standalone_export_draws_without_any_server_files(chromium, live_server):

@@ -273,3 +273,29 @@ def test_unknown_access_kind_denies():
     shared = access.Principal(via="share", shared=frozenset({"2025:12"}))
     assert policy.must_sign_in(policy.EDIT, True, shared, "POST")
     assert policy.must_sign_in(policy.READ, False, shared, "GET")
+
+
+def test_refusals_read_in_vietnamese_without_english_inside(app):
+    """pydantic words its errors in English; the Vietnamese message says the same in Vietnamese
+    (limits included), never the English sentence in parentheses."""
+    from pydantic import ValidationError
+
+    from geoapp.web.param_messages import UNKNOWN_VI, vietnamese
+    from geoapp.web.params import ApiHotspotsParams, ApiIndicatorsParams
+
+    def errors(model, data):
+        with app.app_context(), pytest.raises(ValidationError) as caught:
+            model.model_validate(data)
+        return caught.value.errors(include_url=False)
+
+    big = errors(ApiIndicatorsParams, {"edition": "2025", "province": "12", "indicator": "x", "k": "9"})
+    by_name = {e["loc"][0]: vietnamese(e) for e in big}
+    assert by_name["k"] == "phải nhỏ hơn hoặc bằng 7"
+    assert by_name["indicator"] == "chỉ tiêu không có trong danh mục"
+    fdr = errors(ApiHotspotsParams, {"edition": "2025", "scheme": "antt", "fdr": "2"})
+    assert [vietnamese(e) for e in fdr] == ["fdr là mức ý nghĩa trong khoảng (0, 1), hoặc none"]
+    assert vietnamese({"type": "value_error", "msg": "Value error, something new"}) == UNKNOWN_VI
+    assert vietnamese({"type": "never_heard_of"}) == UNKNOWN_VI
+    for e in big + fdr:
+        assert e["msg"].removeprefix("Value error, ") not in vietnamese(e)
+        assert not {"Input", "should", "unknown", "between"} & set(vietnamese(e).split())

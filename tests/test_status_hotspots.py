@@ -2,6 +2,8 @@
 in schemes.toml, ``&status=`` overrides) in the API, the CLI and the PDF; p-values as people read them."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -175,3 +177,34 @@ def test_pdf_colours_hotspot_classes_and_never_cuts_a_row(instance, tmp_path, la
         assert r["name"].split()[-1] not in words
     plain = client.get(f"/export/2025/12.pdf?scheme=antt&as_of=2025-12-31&lang={lang}")
     assert "Điểm nóng, tin cậy" not in " ".join(pdf_text(plain.data, tmp_path).split())
+
+
+# -- the view's &status= reaches every output; a standalone hot-spot file carries its clusters ----------
+
+def test_exports_follow_the_views_status(instance):
+    """``&status=`` picks the event of the exported hot spots too (it used to be dropped: exports showed
+    the scheme's declared statuses whatever the page drew)."""
+    app, _ = instance
+    client = app.test_client()
+    free = client.get("/export/2025/12.csv?scheme=ma_tuy&status=khong_ma_tuy&as_of=2025-12-31&hotspots=1&lang=en")
+    declared = client.get("/export/2025/12.csv?scheme=ma_tuy&as_of=2025-12-31&hotspots=1&lang=en")
+    assert free.status_code == declared.status_code == 200
+    assert free.data != declared.data                               # not the same cached export
+    def hot_in(resp) -> set[str]:
+        rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+        return {r["Commune code"] for r in rows if r["Hot spot class"].startswith("Hot spot")}
+    assert hot_in(free) and hot_in(free) <= {code_of(r, c) for r, c in DRUG_FREE}
+    assert not hot_in(declared)                                   # no key drug commune in this province
+    bad = client.get("/export/2025/12.csv?scheme=antt&status=nope&hotspots=1")
+    assert bad.status_code == 400
+
+
+def test_standalone_hot_spot_file_carries_its_clusters(instance):
+    app, _ = instance
+    html = app.test_client().get("/export/2025/12.html?scheme=ma_tuy&status=khong_ma_tuy&as_of=2025-12-31"
+                                 "&hotspots=1&lang=en").get_data(as_text=True)
+    config = json.loads(re.search(r'<script type="application/json" id="map-config">(.*?)</script>', html, re.S).group(1))
+    assert config["view"]["hotspots"] is True and config["view"]["status"] == "khong_ma_tuy"
+    inline = config["inline"]["hotspots"]
+    assert inline["run"]["statuses"] == ["khong_ma_tuy"]
+    assert hot_codes(inline) and hot_codes(inline) <= {code_of(r, c) for r, c in DRUG_FREE}

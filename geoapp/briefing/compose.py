@@ -12,6 +12,8 @@ Trip-wires:
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from ..columns import parse_period
 from ..editions import PERIODS, in_period, show_date
 from ..hotspots.legend import CLASS_STYLES, result_rows
@@ -19,7 +21,9 @@ from ..hotspots.legend import legend as hotspot_legend
 from ..hotspots.service import event_label, run_hotspots
 from ..mapview import MapView
 from ..mapview.classes import NONE_COLOUR
+from ..mapview.transitions import CHANGES
 from ..schemes import Catalogue
+from ..strings import translate
 from ..store.base import Store
 from .figure import FigureSpec
 from .texts import sources_line, title
@@ -36,6 +40,9 @@ def subtitle(store: Store, view: MapView, payload: dict) -> str:
     if period:
         end = show_date(period[2], lang)
         text = f"Kỳ {period[0]} (đến {end})" if vi else f"Period {period[0]} (to {end})"
+    elif view.since:                 # a change view: both days
+        a, b = show_date(view.since, lang), show_date(view.as_of, lang)
+        text = f"Từ {a} đến {b}" if vi else f"From {a} to {b}"
     else:
         text = f"{'Tính đến' if vi else 'As of'} {show_date(view.as_of, lang)}"
     text += f" · {edition_label}"
@@ -49,12 +56,31 @@ def subtitle(store: Store, view: MapView, payload: dict) -> str:
     return text
 
 
+def view_hotspot_options(view: MapView) -> dict:
+    """The options of :func:`run_hotspots` for ``view``: its indicator (Gi*) or its scheme (join count)."""
+    if view.indicator:
+        return {"indicator": view.indicator, "period": view.chosen_period, "rate": view.rate}
+    return {"scheme": view.scheme, "as_of": view.as_of, "status": view.status}
+
+
 def run_view_hotspots(store: Store, catalogue: Catalogue, view: MapView):
     """``(frame, run)`` of the view's hot spots: Gi* of its indicator, or the join count of its scheme."""
-    if view.indicator:
-        return run_hotspots(store, catalogue, view.edition, view.province, indicator=view.indicator,
-                            period=view.chosen_period, rate=view.rate)
-    return run_hotspots(store, catalogue, view.edition, view.province, scheme=view.scheme, as_of=view.as_of)
+    return run_hotspots(store, catalogue, view.edition, view.province, **view_hotspot_options(view))
+
+
+def with_hotspots(store: Store, catalogue: Catalogue, view: MapView, data: tuple) -> tuple:
+    """``(payload, frame)`` of a hot-spot view with the hot-spot columns added to the frame (class in words,
+    z, p, FDR-adjusted p), so the CSV, XLSX, GeoJSON, GIS files and the pack list what the map draws;
+    other views unchanged."""
+    if not view.hotspots:
+        return data
+    payload, frame = data
+    hot, _ = run_view_hotspots(store, catalogue, view)
+    rows = pd.DataFrame([{"code": r["code"], "hotspot": r["label"], "hotspot_z": r.get("z"),
+                          "hotspot_p": r.get("p"), "hotspot_p_fdr": r.get("p_adjusted")}
+                         for r in result_rows(hot, view.lang)],
+                        columns=["code", "hotspot", "hotspot_z", "hotspot_p", "hotspot_p_fdr"])
+    return payload, frame.merge(rows, on="code", how="left")
 
 
 def hotspot_table(store: Store, catalogue: Catalogue, view: MapView, frame=None) -> list[dict]:
@@ -82,6 +108,20 @@ def hotspot_panel(store: Store, catalogue: Catalogue, view: MapView) -> dict:
             "table_title": f"{'Điểm nóng' if vi else 'Hot spots'} ({method}, FDR)"}
 
 
+def change_panel(payload: dict, frame, lang: str) -> dict:
+    """The table of a change view's figure: the communes that changed, most urgent change first (the
+    legend's order), with the day of their last change (the figure continues or counts what does not fit)."""
+    order = {code: i for i, code in enumerate(CHANGES)}
+    names = dict(zip(frame["code"], frame["full_name"].fillna(frame["name"])))
+    changed = sorted(((order[v["status"]], names.get(c, c), v) for c, v in payload["statuses"].items()
+                      if v["status"] != "unchanged"), key=lambda r: (r[0], r[1]))
+    vi = lang != "en"
+    rows = [{"Tên" if vi else "Name": name, "Thay đổi" if vi else "Change": v["label"],
+             "Ngày" if vi else "Date": show_date(v["decision_date"], lang) if v["decision_date"] else ""}
+            for _, name, v in changed]
+    return {"table": rows, "table_title": translate("change_list", lang)} if rows else {}
+
+
 def figure_spec(store: Store, catalogue: Catalogue, view: MapView, data: tuple) -> tuple[FigureSpec, int, object]:
     """(FigureSpec, number of units, geometry frame) of a view, from its ``data`` = ``(payload, frame)``."""
     payload, frame = data
@@ -99,10 +139,11 @@ def figure_spec(store: Store, catalogue: Catalogue, view: MapView, data: tuple) 
     hot = hotspot_panel(store, catalogue, view) if view.hotspots else {}
     if hot:
         colours, legend, legend_title = hot["colours"], hot["legend"], hot["legend_title"]
+    extra = hot or (change_panel(payload, frame, lang) if view.since and not view.indicator else {})
     geo = store.geometries(view.edition, view.province, lod=1 if view.province else 3)
     fig = FigureSpec(title=title(store, catalogue, view), subtitle=subtitle(store, view, payload), colours=colours,
                      legend=legend, legend_title=legend_title, sources=sources_line(view.edition, lang), demo=bool(payload.get("demo")),
-                     table=hot.get("table"), table_title=hot.get("table_title", ""),
+                     table=extra.get("table"), table_title=extra.get("table_title", ""),
                      lang=lang, figures=figure_texts(payload.get("figures") or [], lang)
                      if in_period(view.edition, view.as_of) else [])      # outside: the subtitle says why
     return fig, len(frame), geo

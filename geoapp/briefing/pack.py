@@ -12,7 +12,7 @@ import zipfile
 import pandas as pd
 
 from ..editions import period_notice
-from ..mapview import MapView
+from ..mapview import MapView, transitions
 from ..mapview.figures import figure_lines
 from ..records import DEMO_MARK
 from ..schemes import Catalogue
@@ -35,11 +35,22 @@ def summary_lines(view: MapView, figures=()) -> list[str]:
     return [notice] if notice else figure_lines(list(figures), view.lang)
 
 
+def change_lines(view: MapView, frame: pd.DataFrame) -> list[str]:
+    """A change view's counts, one line per change ("Tái trọng điểm …: 1"), from its table's ``transition``
+    column (the rows the files hold); nothing for a view of one date."""
+    if not view.since or view.indicator or "transition" not in frame:
+        return []
+    counts = frame["transition"].value_counts()
+    return [transitions.title(view.since, view.as_of, view.lang)] + [
+        f"  {transitions.label(c, view.lang)}: {int(counts.get(c, 0))}" for c in transitions.CHANGES
+        if c in counts or c not in ("other", "no_data")]
+
+
 def table_notes(store: Store, catalogue: Catalogue, view: MapView, frame: pd.DataFrame,
                 figures: list[dict] = ()) -> list[str]:
     """The README sheet of a view's XLSX: title, the summary figures with their definitions (and the
     unit list they count), sources, and the demo mark when the data is demo data."""
-    return [title(store, catalogue, view), *summary_lines(view, figures),
+    return [title(store, catalogue, view), *change_lines(view, frame), *summary_lines(view, figures),
             sources_line(view.edition, "vi")] + ([DEMO_MARK] if is_demo(frame) else [])
 
 
@@ -51,7 +62,7 @@ def briefing_pack(store: Store, catalogue: Catalogue, view: MapView, data: tuple
     png = render(geo, fig, "png", dpi=300)
     alt = alt_text(fig, total)
     name = title(store, catalogue, view)
-    lines = "\n".join(summary_lines(view, payload.get("figures") or []))
+    lines = "\n".join([*change_lines(view, frame), *summary_lines(view, payload.get("figures") or [])])
     readme = f"{name}\n{alt}\n\n{lines}\n\n{sources_line(view.edition, view.lang)}\n" + (f"\n{DEMO_MARK}\n" if is_demo(frame) else "")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -20,7 +20,7 @@ from ..mapview import MapView
 from ..mapview.payloads import view_data
 from ..schemes import Catalogue
 from ..store.base import Store
-from .compose import figure_spec
+from .compose import figure_spec, with_hotspots
 from .figure import alt_text
 from .figure import render as render_figure
 from .gis import gis_bytes
@@ -48,7 +48,7 @@ def _content(store: Store, catalogue: Catalogue, view: MapView, fmt: str, dpi: i
         if text is None:
             raise TypeError("a standalone page needs its PageText")
         return standalone_html(store, catalogue, view, text, tiles).encode("utf-8"), ""
-    data = view_data(store, catalogue, view)
+    data = with_hotspots(store, catalogue, view, view_data(store, catalogue, view))
     if fmt in ("csv", "xlsx"):
         notes = table_notes(store, catalogue, view, data[1], data[0].get("figures") or [])
         return table_bytes(data[1], fmt, notes, lang=view.lang), ""

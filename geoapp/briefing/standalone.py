@@ -29,13 +29,15 @@ from functools import lru_cache
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..config import PROJECT_ROOT
+from .. import resources
+from ..hotspots.payload import hotspots_payload
 from ..mapview import MapView, geojson, payloads
 from ..mapview.assets import inline_assets
 from ..mapview.page import page_context
 from ..schemes import Catalogue
 from ..store.base import Store
 from ..strings import translator
+from .compose import view_hotspot_options
 from .texts import sources_line, title
 
 
@@ -74,8 +76,9 @@ def strict_dumps(obj, **kw) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    """The jinja2 Environment of the top-level ``templates/`` folder, escaping as Flask does."""
-    env = Environment(loader=FileSystemLoader(str(PROJECT_ROOT / "templates")),
+    """The jinja2 Environment of the templates folder (:func:`geoapp.resources.templates_dir`), escaping as
+    Flask does."""
+    env = Environment(loader=FileSystemLoader(str(resources.templates_dir())),
                       autoescape=select_autoescape(["html", "htm", "xml", "xhtml", "svg"]))
     env.policies["json.dumps_function"] = strict_dumps
     env.policies["json.dumps_kwargs"] = {"sort_keys": True}
@@ -95,6 +98,9 @@ def inline_data(store: Store, catalogue: Catalogue, view: MapView) -> dict:
     data = {"units": json.loads(geojson.units_geojson(units)),
             "indicators" if view.indicator else "statuses": payload,
             "outline_province": json.loads(payloads.outlines_payload(store, view.edition, "province", near=near))}
+    if view.hotspots:                                  # the clusters the page draws, and their ranking
+        data["hotspots"] = hotspots_payload(store, catalogue, view.edition, view.province, lang=view.lang,
+                                            **view_hotspot_options(view))
     if view.edition == "pre2025" and view.province:
         data["outline_district"] = json.loads(payloads.outlines_payload(store, view.edition, "district", view.province))
     return data
@@ -112,6 +118,6 @@ def standalone_html(store: Store, catalogue: Catalogue, view: MapView, text: Pag
     """One HTML file with scripts, styles and data inside: works with no network at all."""
     context = standalone_context(store, catalogue, view, text, tiles)
     html = environment().get_template("standalone.html").render(**context)
-    html = inline_assets(html, PROJECT_ROOT / "static", static_url="/static")
+    html = inline_assets(html, static_url="/static")      # ours from static/, Leaflet from xstatic-leaflet
     # nothing may point outside the file: links to the service become plain text
     return re.sub(r'href="/(?!/)[^"]*"', 'href="#"', html)

@@ -6,7 +6,7 @@ diacritics), so it survives every mail client and file system.
 """
 from __future__ import annotations
 
-from ..mapview import MapView
+from ..mapview import MapView, transitions
 from ..mapview.page import layer_label
 from ..schemes import Catalogue
 from ..store.base import Store
@@ -39,12 +39,15 @@ def sources_line(edition: str | None, lang: str) -> str:
 
 
 def title(store: Store, catalogue: Catalogue, view: MapView) -> str:
-    """"<province> — <layer>", e.g. "Tỉnh Lai Châu — An ninh, trật tự (ANTT)"."""
+    """"<province> — <layer>", e.g. "Tỉnh Lai Châu — An ninh, trật tự (ANTT)"; a change view adds
+    "— Thay đổi 31/12/2022 – 31/12/2024" ("— Change …" in English)."""
     provinces = store.provinces(view.edition).set_index("code")["name"]
     place = provinces.get(view.province, view.province) if view.province else "Việt Nam"
-    return f"{place} — {layer_label(catalogue, view)}"
+    change = f" — {transitions.title(view.since, view.as_of, view.lang)}" if view.since and not view.indicator else ""
+    return f"{place} — {layer_label(catalogue, view)}{change}"
 
 
 def filename(view: MapView, suffix: str) -> str:
-    """``geoapp_<edition>_<province|all>_<layer>_<as_of>.<suffix>``."""
-    return f"geoapp_{view.edition}_{view.province or 'all'}_{view.layer}_{view.as_of}.{suffix}"
+    """``geoapp_<edition>_<province|all>_<layer>_<as_of>.<suffix>`` (a change view: ``<since>_<as_of>``)."""
+    days = f"{view.since}_{view.as_of}" if view.since and not view.indicator else view.as_of
+    return f"geoapp_{view.edition}_{view.province or 'all'}_{view.layer}_{days}.{suffix}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 from .boundaries import boundaries_group
-from .common import GeoappGroup
+from .common import GeoappGroup, quiet_option
 from .config import config_group
 from .crosswalk import crosswalk_group
 from .db import db_group
@@ -30,6 +30,7 @@ __all__ = ["main"]
 
 
 @click.group(cls=GeoappGroup)
+@quiet_option
 def main():
     """geoapp — commune maps of security and drug-prevention status in Vietnam."""
 

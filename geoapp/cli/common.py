@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,6 +61,25 @@ class Context:
         return self._store
 
     @property
+    def quiet(self) -> bool:
+        """``--quiet`` given (on ``geoapp`` or on the command): no progress bars or lines."""
+        current = click.get_current_context(silent=True)
+        return bool(current and current.meta.get(QUIET_KEY))
+
+    def reporter(self):
+        """Progress for this command (:func:`geoapp.progress.make_reporter`): bars on a terminal, plain
+        lines otherwise, nothing with ``--quiet``."""
+        from ..progress import make_reporter
+        return make_reporter(self.quiet)
+
+    @property
+    def lod_cache(self):
+        """The levels-of-detail cache of the settings (``LOD_CACHE``, the mirror's ``lod-cache/``)."""
+        from ..lod_cache import LodCache
+        folder, also = cfg.lod_cache_folders(self.settings)
+        return LodCache(folder, also)
+
+    @property
     def catalogue(self):
         from ..schemes import load_catalogue
         return load_catalogue(self.settings.get("SCHEMES_FILE") or None)
@@ -75,6 +93,19 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+QUIET_KEY = "geoapp.quiet"
+
+
+def _set_quiet(ctx, param, value):
+    if value:
+        ctx.meta[QUIET_KEY] = True     # meta is shared by the group's and the command's contexts
+    return value
+
+
+#: ``--quiet`` / ``-q``: on the ``geoapp`` group and on each long command
+quiet_option = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_quiet,
+                            help="No progress bars or progress lines (results and errors still print).")
 
 #: ``--edition`` as most commands take it (required)
 edition_option = click.option("--edition", type=click.Choice(["2025", "pre2025"]), required=True)
@@ -91,22 +122,16 @@ def parse_as_of(as_of: str | None, required: bool = False) -> str | None:
     return parsed
 
 
-def stage_printer():
-    """A function printing ``[  12.3s] label`` on stderr, timed from its creation."""
-    start = time.perf_counter()
-
-    def show(label: str):
-        click.echo(f"  [{time.perf_counter() - start:6.1f}s] {label}", err=True)
-    return show
-
-
 @contextmanager
-def fetch_progress(label: str):
-    """A progress bar on stderr, yielding the ``progress(done, total, label)`` callback fetch takes."""
-    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
-        def progress(done, total, label):
-            bar.length = total
-            bar.update(done - bar.pos)
+def fetch_progress(label: str, reporter=None):
+    """Progress of a fetch (``reporter``, default a bar on stderr), yielding the
+    ``progress(done, total, label)`` callback fetch takes."""
+    from ..progress import make_reporter
+
+    with (reporter or make_reporter()).task(label, 0, "files") as step:
+        def progress(done, total, _label):
+            step.set_total(total)
+            step.update(done - step.done)
         yield progress
 
 

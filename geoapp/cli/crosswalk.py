@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .common import Context, GeoappGroup, parse_as_of, pass_ctx
+from .common import Context, GeoappGroup, parse_as_of, pass_ctx, quiet_option
 
 
 def print_checks(report: dict):
@@ -78,12 +78,16 @@ def crosswalk_check(ctx: Context):
 @crosswalk_group.command("weights")
 @click.option("--lod", type=click.IntRange(0, 3), default=1, show_default=True,
               help="Level of detail of the polygons to overlay (1 = coverage-cleaned).")
+@quiet_option
 @pass_ctx
 def crosswalk_weights(ctx: Context, lod):
     """Compute area weights where both editions have polygons; store them."""
     from ..crosswalk.service import update_area_weights
 
-    print_weights(update_area_weights(ctx.store, lod=lod), lod)
+    # an estimate: ~1 s for the demo's four provinces at lod 1, several times that on raw polygons
+    with ctx.reporter().estimate("crosswalk weights (area overlay)", 2.0 if lod else 10.0):
+        report = update_area_weights(ctx.store, lod=lod)
+    print_weights(report, lod)
 
 
 @crosswalk_group.command("project")

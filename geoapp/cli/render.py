@@ -8,6 +8,7 @@ from :mod:`geoapp.strings`, as the web's do.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -21,14 +22,17 @@ from .common import edition_option, parse_as_of, pass_ctx
 @click.option("--scheme", help="Status scheme (default antt).")
 @click.option("--indicator", help="An indicator instead of a scheme.")
 @click.option("--hotspots", is_flag=True, help="Colour by hot-spot class and list the hot-spot communes (Gi* of --indicator, or the join count of the scheme's hot-spot statuses).")
+@click.option("--status", help="With --hotspots and a scheme: the statuses whose clusters are shown (codes, comma-separated; default the scheme's hot-spot statuses).")
 @click.option("--rate", is_flag=True, help="With --indicator: per 1,000 people.")
 @click.option("--period", help="With --indicator: the period (default the year of --as-of).")
 @click.option("--as-of", "as_of", help="Date (YYYY-MM-DD); default the latest date with data in the edition's period.")
+@click.option("--since", help="A change view of the scheme: colour communes by what changed from this date (YYYY-MM-DD, before --as-of) — relapsed, newly key, converted, newly certified, unchanged, no data.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
 @click.option("--dpi", type=click.Choice(["150", "300"]), default="150", help="PNG resolution.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="FILE.png, FILE.pdf, FILE.html, FILE.zip (briefing pack), FILE.gpkg or FILE.shp.zip (GIS)")
 @pass_ctx
-def render_command(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang, dpi, out):
+def render_command(ctx, edition, province, scheme, indicator, hotspots, status, rate, period, as_of, since, lang, dpi,
+                   out):
     """Render a map view to PNG/PDF (no browser), standalone HTML, a briefing pack (.zip), or a GeoPackage
     (.gpkg) / zipped shapefile (.shp.zip) for the GIS desk."""
     from ..briefing import service
@@ -38,6 +42,10 @@ def render_command(ctx, edition, province, scheme, indicator, hotspots, rate, pe
     if fmt not in ("png", "pdf", "html", "zip", "gpkg", "shp.zip"):
         raise click.BadParameter("use a .png, .pdf, .html, .zip, .gpkg or .shp.zip file name", param_hint="--out")
     view = _view(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang)
+    if status:
+        view = replace(view, status=status)
+    if since:
+        view = replace(view, since=_since(view, since))
     text = PageText() if fmt == "html" else None
     data, _, _, alt = service.render(ctx.store, ctx.catalogue, view, fmt, int(dpi), text=text,
                                      tiles=ctx.settings.get("TILES", "none"))
@@ -45,6 +53,24 @@ def render_command(ctx, edition, province, scheme, indicator, hotspots, rate, pe
     click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
     if alt and fmt in service.FIGURES:
         click.echo(alt, err=True)
+
+
+def _since(view, since: str) -> str:
+    """``--since`` as an ISO date, checked as the web checks ``since``: a scheme view, before --as-of, in the edition's period."""
+    from ..editions import in_period
+    from ..imports import parse_date
+
+    day = parse_date(since)
+    if not day:
+        raise click.BadParameter(f"{since!r} is not a date", param_hint="--since")
+    if view.indicator or view.hotspots:
+        raise click.BadParameter("a change view is of a status scheme, without --indicator or --hotspots",
+                                 param_hint="--since")
+    if day >= view.as_of:
+        raise click.BadParameter(f"{day} must be before --as-of ({view.as_of})", param_hint="--since")
+    if not in_period(view.edition, day):
+        raise click.BadParameter(f"{day} is outside the period of the {view.edition} map", param_hint="--since")
+    return day
 
 
 def _view(ctx, edition, province, scheme, indicator, hotspots, rate, period, as_of, lang):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from .common import Context, GeoappGroup, pass_ctx, write_or_print
+from .common import Context, GeoappGroup, pass_ctx, quiet_option, write_or_print
 
 
 @click.group("units", cls=GeoappGroup)
@@ -34,9 +34,16 @@ def units_import_list(ctx: Context, edition, source):
 @click.option("--format", "fmt", type=click.Choice(["geojson", "csv"]), default="geojson")
 @click.option("--lod", type=click.IntRange(0, 3), default=0, help="Level of detail (0 = as imported).")
 @click.option("--out", type=click.Path(dir_okay=False), help="File to write; default standard output.")
+@quiet_option
 @pass_ctx
 def units_export(ctx: Context, edition, province, fmt, lod, out):
     """Export units as GeoJSON (with geometry) or CSV (every unit, with has_geometry)."""
-    from ..ingest import export_units
+    from ..ingest import export_seconds, export_units
 
-    write_or_print(export_units(ctx.store, edition, province, fmt, lod), out)
+    if province:
+        data = export_units(ctx.store, edition, province, fmt, lod)
+    else:                     # the whole country at lod 0 is 7 M vertices: half a minute, with progress
+        with ctx.reporter().estimate(f"exporting every {edition} unit ({fmt}, lod {lod})",
+                                     export_seconds(ctx.store, edition, fmt, lod)):
+            data = export_units(ctx.store, edition, province, fmt, lod)
+    write_or_print(data, out)

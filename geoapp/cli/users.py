@@ -37,11 +37,18 @@ def users_add(ctx, name, role, provinces, all_provinces, password):
 @users_group.command("list")
 @pass_ctx
 def users_list(ctx):
-    """List users."""
+    """List users; on a demo instance, the demo accounts with their published passwords."""
+    from ..demo.instance import demo_passwords
+
+    demo = demo_passwords(ctx.store)
     for u in ctx.store.users().itertuples():
         scope = "*" if u.all_provinces else ",".join(u.provinces)
         state = "disabled" if u.disabled else ("locked" if u.locked_until else "active")
-        click.echo(f"{u.name:<20} {u.role:<7} {state:<8} {scope}")
+        shown = f"demo password: {demo[u.name]}" if u.name in demo and not u.disabled else ""
+        click.echo(f"{u.name:<20} {u.role:<7} {state:<8} {scope:<20} {shown}".rstrip())
+    if demo:
+        click.echo("demo instance: the demo passwords are published (README); change them or disable "
+                   "these accounts before any real use (`geoapp users disable NAME`)")
 
 
 @users_group.command("disable")

@@ -64,14 +64,15 @@ def project_units(pairs: pd.DataFrame, current: pd.DataFrame, units_pre: pd.Data
     groups = {k: g for k, g in pairs.groupby("new_code", sort=False)}
     out = []
     for unit in units_new.itertuples(index=False):
-        parts = _unit_parts(groups.get(unit.code), area)
+        parts = unit_parts(groups.get(unit.code), area)
         for code in schemes:
-            out.append(_project_scheme(unit, parts, code, catalogue, rules.get(code, FALLBACK_RULE), status, names))
+            out.append(project_scheme(unit, parts, code, catalogue, rules.get(code, FALLBACK_RULE), status, names))
     return out
 
 
-def _unit_parts(group: pd.DataFrame | None, area: dict) -> dict:
-    """The old communes of one new unit: codes, weights, methods, and their area mass in the unit."""
+def unit_parts(group: pd.DataFrame | None, area: dict) -> dict:
+    """The old communes of one new unit: codes, weights, methods, and their area mass in the unit
+    (``group``: its crosswalk pairs; ``area``: old code → km²). Date-independent: compute once per unit."""
     old_codes = [] if group is None else list(group["old_code"])
     weights = [] if group is None else [float(w) for w in group["weight"]]
     methods = set() if group is None else set(group["method"])
@@ -83,9 +84,10 @@ def _unit_parts(group: pd.DataFrame | None, area: dict) -> dict:
             "total": sum(mass) or 1.0}
 
 
-def _project_scheme(unit, parts: dict, code: str, catalogue: Catalogue, rule: dict, status: dict,
-                    names: dict) -> dict:
-    """The projected row of one unit for scheme ``code``."""
+def project_scheme(unit, parts: dict, code: str, catalogue: Catalogue, rule: dict, status: dict,
+                   names: dict) -> dict:
+    """The projected row of one unit for scheme ``code`` (``status``: ``{(old code, scheme): (status,
+    is_demo)}`` on the date; ``names``: old code → name). Depends on the date only through ``status``."""
     scheme = catalogue.scheme(code)
     composition, demo = [], False
     for oc, w, m in zip(parts["old_codes"], parts["weights"], parts["mass"]):

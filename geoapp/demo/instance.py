@@ -28,6 +28,8 @@ from ..crosswalk.service import import_crosswalk, update_area_weights
 from ..errors import InputError
 from ..fetch import fetch_boundaries
 from ..ingest import import_boundaries, import_unit_list
+from ..lod_cache import LodCache
+from ..progress import as_reporter
 from ..schemes import Catalogue
 from ..store.base import BatchInfo, Store
 from .build import DEFAULT_SEED, DemoData, build_demo, source_label
@@ -45,10 +47,8 @@ DEMO_ACCOUNTS = (
 )
 #: the user recorded as the author of everything ``geoapp demo`` writes
 DEMO_USER = "demo"
-
-
-def _quiet(label: str) -> None:
-    """The default progress callback: say nothing."""
+#: estimated seconds (2 cores) of the steps that cannot count their work, for the progress ETA
+CROSSWALK_S, WEIGHTS_S, RECORDS_S = 1.5, 2.0, 3.0
 
 
 # -- the demo records ----------------------------------------------------------------------------
@@ -174,29 +174,41 @@ def province_summary(inputs: DemoInputs, data: DemoData) -> dict:
 
 # -- what `geoapp demo` runs ---------------------------------------------------------------------
 
-def load_reference_data(store: Store, data: Path, *, progress=_quiet) -> None:
-    """Unit lists, boundaries of both editions, the crosswalk and its area weights, from a mirror."""
+def load_reference_data(store: Store, data: Path, *, progress=None, lod_cache: LodCache | None = None) -> None:
+    """Unit lists, boundaries of both editions, the crosswalk and its area weights, from a mirror.
+
+    ``progress``: see :func:`geoapp.progress.as_reporter`; ``lod_cache``: levels of detail
+    computed before from the same polygons are reused (the whole country's take most of a minute).
+    """
+    progress = as_reporter(progress)
     for edition in ("pre2025", "2025"):
         report = import_unit_list(store, edition, data, user=DEMO_USER)
-        progress(f"{edition}: {report['units']} units listed")
+        progress.note(f"{edition}: {report['units']} units listed")
     files = sorted((data / BOUNDARIES_2025).glob("*.zip"))
-    report = import_boundaries(store, files, "2025", user=DEMO_USER, progress=progress)
-    progress(f"2025: {report['units']} units with boundaries")
-    report = import_boundaries(store, [data / PRE2025_LAYER], "pre2025", user=DEMO_USER, progress=progress)
-    progress(f"pre2025: {report['units']} units with boundaries")
-    report = import_crosswalk(store, data, user=DEMO_USER)
-    progress(f"crosswalk: {report['pairs']} pairs, {report['split_communes']} split communes")
-    report = update_area_weights(store, user=DEMO_USER)
+    progress.note(f"2025 boundaries: {len(files)} files (reading, cleaning, levels of detail, writing)")
+    report = import_boundaries(store, files, "2025", user=DEMO_USER, progress=progress, lod_cache=lod_cache)
+    progress.note(f"2025: {report['units']} units with boundaries")
+    report = import_boundaries(store, [data / PRE2025_LAYER], "pre2025", user=DEMO_USER, progress=progress,
+                               lod_cache=lod_cache)
+    progress.note(f"pre2025: {report['units']} units with boundaries")
+    with progress.estimate("crosswalk", CROSSWALK_S):
+        report = import_crosswalk(store, data, user=DEMO_USER)
+    progress.note(f"crosswalk: {report['pairs']} pairs, {report['split_communes']} split communes")
+    with progress.estimate("crosswalk weights (area overlay)", WEIGHTS_S):
+        report = update_area_weights(store, user=DEMO_USER)
     by = report.get("by_method", {})
-    progress(f"crosswalk weights: {by.get('area', 0)} pairs by area overlay, "
-             f"{by.get('crosswalk', 0)} by the crosswalk alone")
+    progress.note(f"crosswalk weights: {by.get('area', 0)} pairs by area overlay, "
+                  f"{by.get('crosswalk', 0)} by the crosswalk alone")
 
 
-def load_from_mirror(store: Store, catalogue: Catalogue, data: Path, *, progress=_quiet) -> dict:
+def load_from_mirror(store: Store, catalogue: Catalogue, data: Path, *, progress=None,
+                     lod_cache: LodCache | None = None) -> dict:
     """The reference data, then the demo records and their checks; returns :func:`generate_demo`'s summary."""
-    load_reference_data(store, data, progress=progress)
-    result = generate_demo(store, catalogue, user=DEMO_USER, data_dir=data)
-    progress(f"demo designations and indicators (seed {result['seed']}): {result['records']}")
+    progress = as_reporter(progress)
+    load_reference_data(store, data, progress=progress, lod_cache=lod_cache)
+    with progress.estimate("demo designations and indicators", RECORDS_S):
+        result = generate_demo(store, catalogue, user=DEMO_USER, data_dir=data)
+    progress.note(f"demo designations and indicators (seed {result['seed']}): {result['records']}")
     for name, check in result["checks"].items():
         progress(f"  {name}: {check.get('reached')} (published {check.get('target')})"
                  f"{'' if check.get('ok') else '  MISMATCH'}")
@@ -213,11 +225,21 @@ def fetch_upstream_2025(target: Path, *, timeout: float, upstream_base: str, pro
                             progress=progress)
 
 
-def import_upstream_2025(store: Store, files: list[Path], *, progress=_quiet) -> dict:
+def import_upstream_2025(store: Store, files: list[Path], *, progress=None, lod_cache: LodCache | None = None) -> dict:
     """Import the fetched 2025 boundaries (the only demo data that exists outside mirrors)."""
-    report = import_boundaries(store, files, "2025", user=DEMO_USER, progress=progress)
-    progress(f"2025: {report['units']} units with boundaries")
+    progress = as_reporter(progress)
+    report = import_boundaries(store, files, "2025", user=DEMO_USER, progress=progress, lod_cache=lod_cache)
+    progress.note(f"2025: {report['units']} units with boundaries")
     return report
+
+
+def demo_passwords(store: Store) -> dict[str, str]:
+    """On a demo instance (active demo batches): ``{name: published password}`` of the demo accounts
+    whose password is still the published one (README); empty elsewhere, or once they are changed."""
+    if demo_batches(store).empty:
+        return {}
+    return {name: password for name, _, _, _, password in DEMO_ACCOUNTS
+            if access.has_password(store, name, password)}
 
 
 def add_demo_accounts(store: Store) -> bool:

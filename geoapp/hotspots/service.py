@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import status as st
 from ..errors import InputError, NotFoundError
 from ..editions import check_edition
 from ..mapview.dates import default_as_of
 from ..records import indicator_values, pick_period
 from ..schemes import Catalogue
+from ..status_timeline import in_force
 from ..store.base import Store
 from .emerging import emerging_hotspots
 from .legend import EMERGING_COLOURS, RANK
@@ -151,8 +151,8 @@ def _values_for_indicator(store, edition, province, indicator, period, rate):
 
 def _values_for_status(store, edition, province, scheme_code, wanted: set[str], as_of):
     """1.0 for units whose status on ``as_of`` is among ``wanted``, else 0.0."""
-    records = store.status_records(edition, province=province, scheme=scheme_code, as_of=as_of)
-    current = st.as_of(records, as_of).set_index("code")["status"] if len(records) else pd.Series(dtype=object)
+    found = in_force(store, edition, as_of, province=province, scheme=scheme_code)     # the status timeline
+    current = found.set_index("code")["status"] if len(found) else pd.Series(dtype=object)
     units = store.units(edition, province)["code"]
     return pd.Series([1.0 if current.get(c) in wanted else 0.0 for c in units], index=units.to_numpy())
 

@@ -1,25 +1,27 @@
-"""Offline browser assets: maps load Leaflet and folium's plugins from static/vendor, never a CDN.
+"""Offline browser assets: maps load Leaflet (and jQuery for folium's popups) from the service itself.
 
-The libraries are installed from npm at set-up time by ``scripts/install_assets.py`` into
-``static/vendor/<package>/...`` (git-ignored). This module makes folium point at those files:
+The libraries come from PyPI, as the xstatic packages ``xstatic-leaflet`` and ``xstatic-jquery``
+(dependencies of geoapp), and are served under ``/static/lib/<name>/`` from the installed package's
+folder (:mod:`geoapp.resources` knows where); the fullscreen button is our own (``static/fullscreen.js``
+and ``.css``, :class:`geoapp.mapview.basemap.FullscreenControl`). No npm, no CDN. This module makes
+folium point at those files:
 
-* :func:`offline_map` — a :class:`folium.Map` whose page references only local files; plugins
-  added later (``folium.plugins.Fullscreen``) are switched to their local copies when the map
-  renders;
+* :func:`offline_map` — a :class:`folium.Map` whose page references only local files; elements added
+  later are switched to their local copies when the map renders;
 * :func:`localize` — the same for a map (or figure) built elsewhere;
 * :func:`inline_assets` — puts those local scripts and styles into the HTML itself (CSS images
   as ``data:`` URIs), for a standalone single-file export;
-* :func:`assets_ready` / :func:`require_assets` — whether the vendor files are there.
+* :func:`assets_ready` / :func:`require_assets` — whether the library files are there.
 
-URLs come from ``static_url``: a callable that maps a path under ``static/`` to its URL (in
-Flask, ``lambda f: url_for("static", filename=f)``), or a plain prefix such as ``"/static"``.
-Flask is not imported here.
+URLs come from ``static_url``: a callable that maps a path under ``/static/`` to its URL (in
+Flask, ``lambda f: url_for("static", filename=f)``, which also versions it), or a plain prefix such
+as ``"/static"``. Flask is not imported here.
 
-What is vendored: Leaflet, leaflet.fullscreen and jQuery (folium's ``Popup`` builds its content
-with ``$(...)``). Bootstrap, Leaflet.awesome-markers and Font Awesome, which ``folium.Map`` also
-links by default, are dropped: Map, GeoJson, Tooltip, Popup, LayerControl, the scale control and
-Fullscreen do not use them. ``folium.Icon`` (awesome-markers) does, so a strict map refuses it,
-as it refuses any other element that would load a script or style from the network.
+Bootstrap, Leaflet.awesome-markers and Font Awesome, which ``folium.Map`` also links by default,
+are dropped: Map, GeoJson, Tooltip, Popup, LayerControl, the scale control and our fullscreen button
+do not use them. ``folium.Icon`` (awesome-markers) does, so a strict map refuses it, as it refuses
+any other element that would load a script or style from the network (``folium.plugins.Fullscreen``
+included: use :class:`~geoapp.mapview.basemap.FullscreenControl`).
 """
 from __future__ import annotations
 
@@ -35,36 +37,30 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium.elements import JSCSSMixin
 
+from .. import resources
+
 StaticUrl = Union[str, Callable[[str], str]]
 
-VENDOR = "vendor"
-#: folium resource name -> file under static/ (the names folium itself uses, so links dedupe)
+#: folium resource name -> path under /static/ (folium's own names, so links dedupe)
 LOCAL_JS: dict[str, str] = {
-    "leaflet": "vendor/leaflet/leaflet.js",
-    "jquery": "vendor/jquery/jquery.min.js",
-    "Control.Fullscreen.js": "vendor/leaflet.fullscreen/Control.FullScreen.js",
+    "leaflet": "lib/leaflet/leaflet.js",
+    "jquery": "lib/jquery/jquery.min.js",
+    "geoapp_fullscreen": "fullscreen.js",
 }
 LOCAL_CSS: dict[str, str] = {
-    "leaflet_css": "vendor/leaflet/leaflet.css",
-    "Control.FullScreen.css": "vendor/leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_css": "lib/leaflet/leaflet.css",
+    "geoapp_fullscreen_css": "fullscreen.css",
 }
 #: what a map page loads, in order (Leaflet before anything that uses ``L``)
 MAP_JS = ("leaflet", "jquery")
 MAP_CSS = ("leaflet_css",)
-#: every file that must be in static/ for the maps to draw (incl. images the CSS refers to)
-REQUIRED_FILES: tuple[str, ...] = (
-    *LOCAL_JS.values(),
-    *LOCAL_CSS.values(),
-    "vendor/leaflet/images/layers.png",
-    "vendor/leaflet/images/layers-2x.png",
-    "vendor/leaflet/images/marker-icon.png",
-    "vendor/leaflet/images/marker-icon-2x.png",
-    "vendor/leaflet/images/marker-shadow.png",
-    "vendor/leaflet.fullscreen/icon-fullscreen.svg",
-    "vendor/manifest.json",
-)
+#: every file under /static/ the maps need (incl. images the CSS refers to)
+REQUIRED_FILES: tuple[str, ...] = tuple(dict.fromkeys(
+    (*resources.LIBRARY_FILES, *LOCAL_JS.values(), *LOCAL_CSS.values())))
 
-INSTALL_HINT = "run python scripts/install_assets.py"
+INSTALL_HINT = resources.REINSTALL_HINT
+#: a versioned file name (``leaflet.0123456789ab.js``, see geoapp.web.static_files) -> the plain one
+_HASHED = re.compile(r"\.[0-9a-f]{12}(?=\.[^./]+$)")
 
 #: folium.Map's default resources that offline maps leave out (see the module docstring)
 _DROPPED = frozenset(name for name, _ in [*folium.Map.default_js, *folium.Map.default_css]
@@ -72,35 +68,44 @@ _DROPPED = frozenset(name for name, _ in [*folium.Map.default_js, *folium.Map.de
 
 
 class AssetsMissingError(RuntimeError):
-    """The vendored map libraries are not in ``static/vendor``."""
+    """The browser libraries (or our map scripts) are not where geoapp serves them from."""
 
 
 class OfflineAssetError(RuntimeError):
-    """A map element wants a script or style that is not vendored (it would load from a CDN)."""
+    """A map element wants a script or style that is not served locally (it would load from a CDN)."""
 
 
 # --------------------------------------------------------------------------------------------
 # readiness
 
-def missing_assets(static_dir: Union[str, Path]) -> list[str]:
-    """Files of :data:`REQUIRED_FILES` that are not in ``static_dir`` (paths under it)."""
-    root = Path(static_dir)
-    return [rel for rel in REQUIRED_FILES if not (root / rel).is_file()]
+def _local_file(rel: str, static_dir: Union[str, Path, None]) -> tuple[Path, Path]:
+    """``(root, file)`` behind ``/static/<rel>``: under ``static_dir`` when given, else where
+    :mod:`geoapp.resources` serves it from (an xstatic package for ``lib/...``, else ``static/``)."""
+    if static_dir is not None:
+        root = Path(static_dir).resolve()
+        return root, root / rel
+    prefix = next((p for p in resources.LIBRARIES if rel.startswith(p + "/")), None)
+    folder = resources.library_dir(prefix) if prefix else resources.static_dir()
+    root = (folder or Path(f"<{prefix} is not installed>")).resolve()
+    return root, root / (rel[len(prefix) + 1:] if prefix else rel)
 
 
-def assets_ready(static_dir: Union[str, Path]) -> bool:
-    """True when every vendored file the maps need is in ``static_dir``."""
+def missing_assets(static_dir: Union[str, Path, None] = None) -> list[str]:
+    """Paths of :data:`REQUIRED_FILES` whose file is missing (see :func:`_local_file` for ``static_dir``)."""
+    return [rel for rel in REQUIRED_FILES if not _local_file(rel, static_dir)[1].is_file()]
+
+
+def assets_ready(static_dir: Union[str, Path, None] = None) -> bool:
+    """True when every file the maps need is there."""
     return not missing_assets(static_dir)
 
 
-def require_assets(static_dir: Union[str, Path]) -> None:
-    """Raise :class:`AssetsMissingError` (saying what to run) unless :func:`assets_ready`."""
+def require_assets(static_dir: Union[str, Path, None] = None) -> None:
+    """Raise :class:`AssetsMissingError` (saying how to fix it) unless :func:`assets_ready`."""
     missing = missing_assets(static_dir)
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        raise AssetsMissingError(
-            f"the map libraries are not installed in {Path(static_dir) / VENDOR} (missing {shown}): "
-            f"{INSTALL_HINT} (it needs Node.js and npm once, at set-up time)")
+        raise AssetsMissingError(f"the map libraries are incomplete (missing {shown}): {INSTALL_HINT}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,8 +130,8 @@ def _localize_element(el: Element, url: Callable[[str], str], strict: bool) -> N
         return
     if isinstance(el, folium.Icon) and strict:
         raise OfflineAssetError(
-            "folium.Icon needs Leaflet.awesome-markers, Bootstrap and Font Awesome, which are not "
-            "vendored; use a plain Marker, CircleMarker or DivIcon")
+            "folium.Icon needs Leaflet.awesome-markers, Bootstrap and Font Awesome, which geoapp "
+            "does not serve; use a plain Marker, CircleMarker or DivIcon")
     if isinstance(el, JSCSSMixin):
         for attr, local in (("default_js", LOCAL_JS), ("default_css", LOCAL_CSS)):
             links = []
@@ -135,9 +140,9 @@ def _localize_element(el: Element, url: Callable[[str], str], strict: bool) -> N
                     link = url(local[name])
                 elif strict and _is_remote(link):
                     raise OfflineAssetError(
-                        f"{type(el).__name__} loads {link!r} ({name}), which is not vendored; add its "
-                        "npm package to package.json and scripts/install_assets.py, and its file to "
-                        "LOCAL_JS/LOCAL_CSS in geoapp/mapview/assets.py")
+                        f"{type(el).__name__} loads {link!r} ({name}), which is not served locally; add "
+                        "its xstatic package (PyPI) to pyproject.toml and geoapp.resources.LIBRARIES, "
+                        "and its file to LOCAL_JS/LOCAL_CSS in geoapp/mapview/assets.py")
                 links.append((name, link))
             setattr(el, attr, links)  # an instance list: never mutate folium's class lists
     elif isinstance(el, Figure):
@@ -166,7 +171,7 @@ def _walk(el: Element):
 
 
 def localize(element: Element, static_url: StaticUrl = "/static", *, strict: bool = True) -> Element:
-    """Point a folium map/figure (and everything in it) at the vendored files, in place.
+    """Point a folium map/figure (and everything in it) at the locally served files, in place.
 
     Call it after the last plugin is added and before rendering (:func:`offline_map` does it
     for you at render time). With ``strict``, an element that would still load a script or
@@ -194,17 +199,18 @@ class OfflineMap(folium.Map):
 
 
 def offline_map(location=None, zoom_start: int = 10, *, static_url: StaticUrl = "/static",
-                static_dir: Union[str, Path, None] = None, strict: bool = True, **kwargs) -> folium.Map:
+                static_dir: Union[str, Path, bool, None] = None, strict: bool = True,
+                **kwargs) -> folium.Map:
     """A :class:`folium.Map` whose page loads Leaflet and its plugins from ``static_url``.
 
     ``kwargs`` go to :class:`folium.Map` (``tiles``, ``control_scale`` …). Plugins added later
-    (``folium.plugins.Fullscreen().add_to(m)``) are switched to local files when the map
-    renders. With ``static_dir``, raise :class:`AssetsMissingError` now if the files are not
-    installed. With ``strict`` (the default), rendering raises :class:`OfflineAssetError`
-    rather than emit a script or style link to another host.
+    (e.g. :class:`~geoapp.mapview.basemap.FullscreenControl`) are switched to local files when the
+    map renders. With ``static_dir`` (``True``: where geoapp serves them from), raise
+    :class:`AssetsMissingError` now if the files are not there. With ``strict`` (the default),
+    rendering raises :class:`OfflineAssetError` rather than emit a script or style link to another host.
     """
     if static_dir is not None:
-        require_assets(static_dir)
+        require_assets(None if static_dir is True else static_dir)
     return OfflineMap(location, zoom_start=zoom_start, static_url=static_url, strict=strict, **kwargs)
 
 
@@ -229,27 +235,23 @@ def _attrs(text: str) -> dict[str, str]:
     return out
 
 
-def _resolve(link: str, root: Path, prefix: str | None) -> Path | None:
-    """The file under ``root`` a local ``link`` names, or None when it is not local."""
+def _resolve(link: str, static_dir: Union[str, Path, None], prefix: str) -> tuple[Path, Path] | None:
+    """``(root, file)`` a local ``link`` under ``prefix`` names, or None when it is not one of ours."""
     if _is_remote(link) or link.startswith("data:"):
         return None
     path = urlsplit(link).path
-    if prefix and path.startswith(prefix + "/"):
-        rel = path[len(prefix) + 1:]
-    else:
-        i = path.find(f"/{VENDOR}/")
-        if i >= 0:
-            rel = path[i + 1:]
-        elif path.startswith(f"{VENDOR}/"):
-            rel = path
-        else:
-            return None
-    target = (root / rel).resolve()
+    if not path.startswith(prefix + "/"):
+        return None
+    rel = path[len(prefix) + 1:]
+    root, target = _local_file(rel, static_dir)
+    if not target.is_file() and _HASHED.search(rel):       # a versioned URL: the plain file
+        root, target = _local_file(_HASHED.sub("", rel), static_dir)
+    target = target.resolve()
     if root not in target.parents:
         return None
     if not target.is_file():
         raise AssetsMissingError(f"{link} refers to {target}, which does not exist: {INSTALL_HINT}")
-    return target
+    return root, target
 
 
 def _data_uri(path: Path) -> str:
@@ -281,31 +283,33 @@ def _inline_js(path: Path) -> str:
     return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
 
 
-def inline_assets(html: str, static_dir: Union[str, Path], static_url: str | None = None) -> str:
+def inline_assets(html: str, static_dir: Union[str, Path, None] = None, static_url: str = "/static") -> str:
     """Replace local ``<script src>`` / ``<link rel=stylesheet href>`` tags with the files' contents.
 
-    Links are resolved under ``static_dir``: those starting with the ``static_url`` prefix
-    (e.g. ``"/static"``) when given, and any path containing ``/vendor/`` (the vendored
-    libraries). ``url(...)`` references in inlined CSS become ``data:`` URIs. Links to other
-    hosts are left as they are. Raises :class:`AssetsMissingError` when a local file is missing.
+    Links whose path starts with ``static_url`` (default ``"/static"``; versioned names work too)
+    are resolved where geoapp serves them from (the xstatic packages for ``lib/...``, else
+    ``static/``), or under ``static_dir`` when given. ``url(...)`` references in inlined CSS become
+    ``data:`` URIs. Links to other hosts are left as they are. Raises :class:`AssetsMissingError`
+    when a local file is missing.
     """
-    root = Path(static_dir).resolve()
-    prefix = urlsplit(static_url).path.rstrip("/") if static_url else None
+    prefix = urlsplit(static_url).path.rstrip("/")
 
     def replace(m: re.Match) -> str:
         if m.group("sattrs") is not None:
             attrs = _attrs(m.group("sattrs"))
-            target = _resolve(attrs["src"], root, prefix) if "src" in attrs else None
-            if target is None:
+            found = _resolve(attrs["src"], static_dir, prefix) if "src" in attrs else None
+            if found is None:
                 return m.group(0)
+            root, target = found
             kind = f' type="{attrs["type"]}"' if attrs.get("type") else ""
             return f"<script{kind}>/* {target.relative_to(root).as_posix()} */\n{_inline_js(target)}\n</script>"
         attrs = _attrs(m.group("lattrs"))
         if attrs.get("rel", "").lower() != "stylesheet" or "href" not in attrs:
             return m.group(0)
-        target = _resolve(attrs["href"], root, prefix)
-        if target is None:
+        found = _resolve(attrs["href"], static_dir, prefix)
+        if found is None:
             return m.group(0)
+        root, target = found
         return f"<style>/* {target.relative_to(root).as_posix()} */\n{_inline_css(target, root)}\n</style>"
 
     return _TAG.sub(replace, html)

@@ -40,10 +40,11 @@ def _text_or_none(value):
 
 def status_entry(scheme: Scheme, status: str, lang: str, *, since=None, until=None, decision="",
                  decision_date=None, note="", demo=False, projected: bool = False) -> dict:
-    """What the map knows of one unit's status: ``{status, label, colour, since, until, decision,
-    decision_date, note, demo}`` and ``projected: True`` when it was projected across the reform."""
+    """What the map knows of one unit's status: ``{status, label, colour, severity, since, until, decision,
+    decision_date, note, demo}`` and ``projected: True`` when it was projected across the reform.
+    ``severity`` is the scheme's declared rank (0 = best): the map's table sorts by it, never by label."""
     st = scheme.status(status)
-    entry = {"status": status, "label": st.label(lang), "colour": st.colour, "since": since,
+    entry = {"status": status, "label": st.label(lang), "colour": st.colour, "severity": st.severity, "since": since,
              "until": _text_or_none(until), "decision": decision or "", "decision_date": _text_or_none(decision_date),
              "note": note or "", "demo": bool(demo)}
     if projected:

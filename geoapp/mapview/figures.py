@@ -21,12 +21,15 @@ Trip-wires:
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from .. import locale
 from .. import status as st
 from ..published import PublishedRow, published_row
 from ..schemes import Figure, Scheme
+from ..status_timeline import records_until
 from ..store.base import Store
 from .view import MapView
 
@@ -53,32 +56,32 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def scheme_history(store: Store, view: MapView) -> pd.DataFrame:
-    """The view's scheme's records of its unit set with ``valid_from`` on or before the date."""
-    return store.status_records(view.edition, province=view.province, scheme=view.scheme, as_of=view.as_of)
+    """The view's scheme's records of its unit set with ``valid_from`` on or before the date (from the
+    in-memory timeline: equal to ``store.status_records(…, as_of=view.as_of)``)."""
+    return records_until(store, view.edition, view.as_of, province=view.province, scheme=view.scheme)
 
 
 def reporting(history: pd.DataFrame, layer: dict, units: pd.DataFrame) -> set[str]:
     """Province codes that report the scheme: a record on or before the date, or a unit drawn with a status."""
-    found = set(history["province_code"]) if len(history) else set()
-    if layer:
-        found |= set(units.loc[units["code"].isin(list(layer)), "province_code"])
+    found = set(history["province_code"].tolist()) if len(history) else set()
+    if layer:      # plain lists: iterating pandas string columns is slow, and this runs on every request
+        found |= {p for c, p in zip(units["code"].tolist(), units["province_code"].tolist()) if c in layer}
     return found
 
 
 def unit_states(units: pd.DataFrame, layer: dict, reported: set[str]) -> dict[str, str | None]:
     """``{code: status | "" (not designated) | None (no data)}`` for every unit drawn."""
     return {c: (layer[c]["status"] if c in layer else "" if p in reported else None)
-            for c, p in zip(units["code"], units["province_code"])}
+            for c, p in zip(units["code"].tolist(), units["province_code"].tolist())}
 
 
 def state_legend(scheme: Scheme, states: dict, lang: str) -> list[dict]:
     """Legend rows: each status, *not designated* (when some province reports) and *no data* (when
     some unit has none) — every unit counted once, the rows total the units drawn."""
-    tally = pd.Series(list(states.values()), dtype=object).value_counts(dropna=False) if states else {}
-    count = {k: int(v) for k, v in dict(tally).items()}
+    count = dict(Counter(states.values()))
     nodata = sum(v for k, v in count.items() if k is None or k != k)
-    rows = [{"status": s.code, "label": s.label(lang), "colour": s.colour, "units": count.get(s.code, 0)}
-            for s in scheme.statuses]
+    rows = [{"status": s.code, "label": s.label(lang), "colour": s.colour, "severity": s.severity,
+             "units": count.get(s.code, 0)} for s in scheme.statuses]
     if len(states) > nodata:
         rows.append({"status": "", "label": _pick(NO_DESIGNATION, lang), "colour": "#e0e0e0",
                      "units": count.get("", 0)})
@@ -189,7 +192,7 @@ def figures_from(scheme: Scheme, view: MapView, units: pd.DataFrame, layer: dict
     """The scheme's figures for the units drawn, their current ``layer`` and the records ``history``."""
     reported = reporting(history, layer, units)
     states = unit_states(units, layer, reported)
-    counted = set(units.loc[units["province_code"].isin(reported), "code"])
+    counted = {c for c, p in zip(units["code"].tolist(), units["province_code"].tolist()) if p in reported}
     cover = coverage(units, reported)
     out = []
     for fig in scheme.figures:

@@ -25,6 +25,8 @@ class MapView:
     rate: bool = False
     period: str | None = None
     hotspots: bool = False
+    #: the statuses whose clusters a scheme's hot-spot layer shows (None: the scheme's ``hotspot_statuses``)
+    status: str | None = None
 
     @property
     def layer(self) -> str:

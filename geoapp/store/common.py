@@ -55,9 +55,14 @@ class SharedMethods:
     """Store methods that read the same on every backend; each backend provides ``_insert_rows``."""
 
     def _require_schema(self):
+        # every read asks; a schema, once there, stays (a store object is not reused across databases),
+        # so only the answer "there is none yet" is asked again
+        if getattr(self, "_schema_seen", False):
+            return
         if self.schema_version() == 0:
             raise StoreError(f"{self.url} has no geoapp schema yet; run `geoapp db upgrade` "
                              "(or `geoapp demo`) first")
+        self._schema_seen = True
 
     def add_status_records(self, tx, edition, records, batch_id, user, is_demo=False):
         require_user(user, "status records")

@@ -17,6 +17,7 @@ on the busy timeout instead of failing half-way.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,15 +46,20 @@ class SQLiteStore(SharedMethods, SQLiteAuthMixin, SQLiteBoundariesMixin, SQLiteR
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
+        self._version_reader = threading.local()      # see data_version
+        self._wal = False                              # see _connect
 
     # -- connections --------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # ``timeout`` is the busy timeout; WAL is a property of the file, set once per store object
+        # (every request opens connections: each PRAGMA less counts)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
+        if not self._wal:
+            con.execute("PRAGMA journal_mode=WAL")
+            self._wal = True
         con.execute("PRAGMA foreign_keys=ON")
         con.execute("PRAGMA synchronous=NORMAL")
-        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return con
 
     @contextmanager
@@ -125,8 +131,21 @@ class SQLiteStore(SharedMethods, SQLiteAuthMixin, SQLiteBoundariesMixin, SQLiteR
         return applied
 
     def data_version(self) -> int:
-        with self._read() as con:
-            return int(con.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()[0])
+        # asked on every request (caches key on it): one connection per thread kept open for this
+        # read only. The cursor is drained and closed so no read transaction stays open (WAL would
+        # otherwise show this connection the same snapshot forever).
+        con = getattr(self._version_reader, "con", None)
+        if con is None:
+            if not self.path.exists():
+                with self._read() as first:       # as any read: sqlite's own error for a file without schema
+                    return int(first.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()[0])
+            con = self._version_reader.con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                                             isolation_level=None)
+        cur = con.execute("SELECT value FROM meta WHERE key='data_version'")
+        try:
+            return int(cur.fetchall()[0][0])
+        finally:
+            cur.close()
 
     # -- reads (the mixins' one way to query) -------------------------------------------------
     def _frame(self, sql, params=()) -> pd.DataFrame:

@@ -1,14 +1,17 @@
-"""The Flask app factory. Web code turns requests into store/domain calls and back; nothing else."""
-from __future__ import annotations
+"""The Flask app factory. Web code turns requests into store/domain calls and back; nothing else.
 
-from pathlib import Path
+Trip-wire: :func:`create_app` refuses to start (:class:`geoapp.resources.ResourcesMissingError`, a
+ConfigError naming every missing file and the fix) when a template, a browser library, a migration,
+``schemes.toml`` or a catalogue is missing — a page must never be served with a map that cannot draw.
+Templates and static files are found through :mod:`geoapp.resources` (checkout or installed wheel).
+"""
+from __future__ import annotations
 
 from flask import Flask
 
 from .. import config as cfg
+from .. import resources
 from ..store import open_store
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,7 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = cfg.load_settings()
     if test_config:
         settings.update(test_config)
-    app = Flask("geoapp", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+    resources.require_all()
+    app = Flask("geoapp", template_folder=str(resources.templates_dir()), static_folder=str(resources.static_dir()),
                 instance_path=str(cfg.instance_path(settings)))
     app.config.update(settings)
     app.config["SECRET_KEY"] = cfg.secret_key(settings)
@@ -31,9 +35,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ..schemes import load_catalogue
     app.extensions["geoapp.catalogue"] = load_catalogue(settings.get("SCHEMES_FILE") or None)
 
-    from . import admin, api, auth, errors, exports, gate, i18n, page_globals, pages, security, strict_json
+    from . import (admin, api, auth, compress, errors, exports, gate, i18n, page_globals, pages, security,
+                   static_files, strict_json)
+    static_files.init_app(app)      # WhiteNoise: compressed, versioned /static/ (before ProxyFix wraps it)
     security.init_app(app)          # also ProxyFix when TRUSTED_PROXIES > 0
     strict_json.init_app(app)       # jsonify never writes NaN/Infinity
+    compress.init_app(app)          # gzip pages and JSON the response cache does not already compress
     i18n.init_app(app)
     page_globals.init_app(app)      # sources line and demo mark for every template
     auth.init_app(app)

@@ -20,11 +20,12 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import secure_filename
 
-from .. import uploads
+from .. import config, uploads
 
 from ..boundaries import read_boundaries
 from ..errors import GeoappError, InputError
 from ..ingest import import_boundaries
+from ..lod_cache import LodCache
 from ..records import import_indicator_file, import_status_file
 from ..sources import check_zip_members, without_paths
 from .store_access import catalogue, store
@@ -157,7 +158,8 @@ def upload_commit():
         user, origin = g.principal.name, request.remote_addr or ""
         if kind == "boundaries":
             _validate(kind, path, edition, province)        # the province check again, against this request
-            report = import_boundaries(store(), [path], edition, user=user, origin=origin, provinces=[province])
+            report = import_boundaries(store(), [path], edition, user=user, origin=origin, provinces=[province],
+                                       lod_cache=LodCache(*config.lod_cache_folders(current_app.config)))
         else:
             fn = import_status_file if kind == "status" else import_indicator_file
             report = fn(store(), path, edition, catalogue(), province=province, user=user, origin=origin,

@@ -60,7 +60,8 @@ def units(edition: str):
                          message_vi="cả nước chỉ phục vụ ở mức chi tiết 2 hoặc 3; hãy chọn một tỉnh để xem chi tiết hơn")
     if g.params.format == "csv":
         return cached(lambda: export_units(store(), edition, province, "csv"), "text/csv; charset=utf-8")
-    return cached(lambda: geojson.units_geojson(store().geometries(edition, province, lod=lod)),
+    return cached(lambda: geojson.units_geojson(store().geometries(edition, province, lod=lod),
+                                                geojson.precision_for(lod), province=province is None),
                   "application/geo+json", max_age=3600)
 
 
@@ -109,24 +110,16 @@ def outlines(edition: str):
 def hotspots(edition: str):
     """Local hot-spot statistics for an indicator (Gi*, Local Moran) or a status (join count: the scheme's
     declared ``hotspot_statuses`` unless ``status`` names others)."""
-    from dataclasses import asdict
-
-    from ..hotspots.legend import how_to_read, legend, result_rows
-    from ..hotspots.service import event_label, run_hotspots
+    from ..hotspots.payload import hotspots_payload
 
     q = g.params
-    province, permutations, lang = q.province, q.permutations, q.lang
 
     def produce():
-        frame, run = run_hotspots(
-            store(), catalogue(), edition, province, indicator=q.indicator, scheme=q.scheme, status=q.status,
-            period=q.period, as_of=q.as_of, method=q.method, weights=q.weights, permutations=permutations,
-            seed=q.seed, fdr=q.fdr, rate=q.rate)
-        event = event_label(catalogue(), run, lang)
-        return _json({"run": asdict(run), "event": event, "legend": legend(frame, lang),
-                      "how_to_read": how_to_read(run.method, lang, permutations, event),
-                      "rows": result_rows(frame, lang)})
-    return cached(produce, "application/json", extra=lang)
+        return _json(hotspots_payload(
+            store(), catalogue(), edition, q.province, lang=q.lang, permutations=q.permutations,
+            indicator=q.indicator, scheme=q.scheme, status=q.status, period=q.period, as_of=q.as_of,
+            method=q.method, weights=q.weights, seed=q.seed, fdr=q.fdr, rate=q.rate))
+    return cached(produce, "application/json", extra=q.lang)
 
 
 @bp.get("/<edition>/emerging")

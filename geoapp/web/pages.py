@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template, url_for
+from markupsafe import Markup
 
+from ..briefing.charts import indicator_chart
 from ..errors import NotFoundError
 from ..mapview import MapView
 from ..mapview.basemap import base_map, map_parts
@@ -10,6 +12,7 @@ from ..mapview.dates import default_as_of
 from ..mapview.payloads import summary_figures
 from ..mapview.page import page_context
 from ..records import DEMO_MARK, unit_history
+from ..store.snapshot import snapshot
 from ..strings import map_strings
 from .i18n import translate as t_
 from .policy import readable
@@ -20,9 +23,9 @@ bp = Blueprint("pages", __name__)
 
 
 def _province_row(edition: str, province: str) -> dict:
-    prov = store().provinces(edition)
+    prov = snapshot(store()).provinces(edition)
     if province == "all":
-        label = store().editions().set_index("edition").at[edition, f"label_{g.lang}"]
+        label = snapshot(store()).editions().set_index("edition").at[edition, f"label_{g.lang}"]
         return {"code": "all", "name": label, "units": int(prov["units"].sum()),
                 "with_geometry": int(prov["with_geometry"].sum())}
     row = prov[prov["code"] == province]
@@ -143,10 +146,13 @@ def unit_page(edition: str, code: str):
     charts = []
     for ind_code, group in values.groupby("indicator") if len(values) else []:
         ind = cat.indicators.get(ind_code)
-        series = group.sort_values("period_start")
-        charts.append({"label": ind.label(g.lang) if ind else ind_code,
-                       "unit": (ind.unit_en if g.lang == "en" else ind.unit_vi) if ind else "",
-                       "points": list(zip(series["period"], series["value"].astype(float)))})
+        series = group.sort_values("period_start").dropna(subset=["value"])
+        label = ind.label(g.lang) if ind else ind_code
+        unit_text = (ind.unit_en if g.lang == "en" else ind.unit_vi) if ind else ""
+        if len(series):     # matplotlib's SVG, its text escaped by the writer: safe to inline (CSP-clean)
+            chart = indicator_chart(label, unit_text, zip(series["period"], series["value"].astype(float)), g.lang,
+                                    salt=ind_code)
+            charts.append({"label": label, "unit": unit_text, "svg": Markup(chart["svg"]), "rows": chart["rows"]})
     neighbours = []
     geoms = s.geometries(edition, unit["province_code"], lod=1)
     mine = geoms[geoms["code"] == unit["code"]]

@@ -24,7 +24,11 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationI
                       field_validator, model_validator)
 from pydantic import ValidationError as PydanticError
 
+from ..editions import in_period
 from ..errors import NotFoundError
+from ..mapview.dates import default_as_of
+from ..store.snapshot import snapshot
+from .param_messages import vietnamese
 from .param_types import (SEED_MAX, Breaks, Classes, Edition, Fdr, Flag, Indicator, IsoDate, Lang, ParamError,
                           Period, ProvinceCode, Rate, Scheme)
 from .store_access import store
@@ -63,7 +67,7 @@ class ProvinceParams(EditionParams):
                 raise ValueError("one province is needed here, not all")
             return None
         edition = info.data.get("edition")
-        if edition and value not in set(store().provinces(edition)["code"]):
+        if edition and value not in snapshot(store()).province_codes(edition):
             raise NotFoundError(f"no province {value} in edition {edition}",
                                 message_vi=f"không có tỉnh {value} trong phiên bản {edition}")
         return value
@@ -77,8 +81,29 @@ class PathProvinceParams(ProvinceParams):
     PATH: ClassVar = ("edition", "province")
 
 
-class LayerMixin(BaseModel):
-    """What a map view shows: a status scheme or an indicator, on a date, classed."""
+class SinceMixin(BaseModel):
+    """``since``: the first day of a change view (:mod:`geoapp.mapview.transitions`) — a date before
+    ``as_of`` (or the default date when ``as_of`` is absent) inside the edition's period."""
+
+    since: IsoDate = None
+
+    @model_validator(mode="after")
+    def _since_before_as_of(self):
+        if self.since is None:
+            return self
+        edition = getattr(self, "edition", None)
+        as_of = getattr(self, "as_of", None) or default_as_of(store(), edition)
+        if self.since >= as_of:
+            raise ParamError(f"since ({self.since}) must be before as_of ({as_of})",
+                             message_vi=f"since ({self.since}) phải trước ngày xem as_of ({as_of})")
+        if not in_period(edition, self.since):
+            raise ParamError(f"since ({self.since}) is outside the period of the {edition} map",
+                             message_vi=f"since ({self.since}) nằm ngoài thời gian hiệu lực của bản đồ {edition}")
+        return self
+
+
+class LayerMixin(SinceMixin):
+    """What a map view shows: a status scheme or an indicator, on a date, classed (``since``: a change view)."""
 
     scheme: Scheme = "antt"
     indicator: Indicator | None = None
@@ -89,7 +114,8 @@ class LayerMixin(BaseModel):
     rate: Rate = False
     period: Period | None = None
     hotspots: Flag = False
-
+    #: hot spots of a scheme: which statuses form the event (default: the scheme's hotspot_statuses)
+    status: str | None = Field(None, max_length=64, pattern=r"^[a-z0-9_]+$")
 
 
 class MapViewParams(LayerMixin, PathProvinceParams):
@@ -161,7 +187,9 @@ class ApiUnitsParams(ApiParams, ProvinceParams):
     format: Literal["geojson", "csv"] = "geojson"
 
 
-class ApiStatusesParams(ApiParams, ProvinceParams):
+class ApiStatusesParams(SinceMixin, ApiParams, ProvinceParams):
+    """Statuses on ``as_of``; with ``since``, the change from that day (relapsed, converted …)."""
+
     scheme: Scheme = "antt"
     as_of: IsoDate = None
 
@@ -313,5 +341,5 @@ def _param_error(exc: PydanticError) -> ParamError:
         name = ".".join(str(x) for x in err.get("loc", ())) or "request"
         msg = err.get("msg", "invalid").removeprefix("Value error, ")
         parts_en.append(f"{name}: {msg}")
-        parts_vi.append(f"tham số {name} không hợp lệ ({msg})")
+        parts_vi.append(f"tham số {name}: {vietnamese(err)}")
     return ParamError("; ".join(parts_en) or "invalid parameters", message_vi="; ".join(parts_vi))

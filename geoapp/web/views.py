@@ -16,8 +16,10 @@ def map_view(params, lang: str) -> MapView:
     """The view of this request from the gate's parsed params (``flask.g.params``)."""
     as_of = getattr(params, "as_of", None) or default_as_of(store(), params.edition)
     values = {name: getattr(params, name) for name in ("scheme", "indicator", "classes", "k", "breaks", "rate",
-                                                         "period", "hotspots") if getattr(params, name, None) is not None}
+                                                         "period", "hotspots", "status") if getattr(params, name, None) is not None}
     if "breaks" in values:
         values["breaks"] = tuple(values["breaks"])
+    if getattr(params, "since", None) and not values.get("indicator") and not values.get("hotspots"):
+        values["since"] = params.since          # a change view: of a status scheme only
     return MapView(edition=params.edition, province=getattr(params, "province", None), as_of=as_of, lang=lang,
                    **values)
