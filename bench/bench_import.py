@@ -79,21 +79,20 @@ def imports(files, tmp: Path):
     """A whole-edition import with an empty cache, then into another store with that cache."""
     cache = tmp / "lod-cache"
     print("whole-edition import into a fresh store:")
-    store = SQLiteStore(tmp / "one.sqlite")
-    store.upgrade()
-    report, miss = timed("empty cache (computes and keeps the levels)", import_boundaries, store, files, "2025",
-                         lod_cache=LodCache(cache))
-    t = report["timings"]
-    print(f"    read {t['read_s']} s, levels {t['lod_s']} s, write {t['write_s']} s; cache {report['lod_cache']}")
-    second = SQLiteStore(tmp / "two.sqlite")
-    second.upgrade()
-    report, hit = timed("cache hit (a re-run, a second instance)", import_boundaries, second, files, "2025",
-                        lod_cache=LodCache(cache))
-    t = report["timings"]
-    print(f"    read {t['read_s']} s, levels {t['lod_s']} s, write {t['write_s']} s; cache {report['lod_cache']}")
+    seconds, stores = [], []
+    for name, label in (("one", "empty cache (computes and keeps the levels)"),
+                        ("two", "cache hit (a re-run, a second instance)")):
+        store = SQLiteStore(tmp / f"{name}.sqlite")
+        store.upgrade()
+        report, took = timed(label, import_boundaries, store, files, "2025", lod_cache=LodCache(cache))
+        t = report["timings"]
+        print(f"    read {t['read_s']} s, levels {t['lod_s']} s, write {t['write_s']} s; cache {report['lod_cache']}")
+        seconds.append(took)
+        stores.append(store)
+    miss, hit = seconds
     size = sum(p.stat().st_size for p in cache.glob("lod-*.bin")) / 1e6
     print(f"  cache entry {size:,.0f} MB; import {miss:.1f} s → {hit:.1f} s with the cache")
-    return store, tmp / "one.sqlite"
+    return stores[0], tmp / "one.sqlite"
 
 
 def level_stats(store) -> None:

@@ -38,7 +38,7 @@ def N_(key: str) -> str:
 MAP_KEYS = (
     N_("since"), N_("decision"), N_("open_unit"), N_("no_designation"), N_("no_data"), N_("layer_units"),
     N_("layer_labels"), N_("layer_provinces"), N_("layer_districts"), N_("converted_text"), N_("key_text"),
-    N_("drug_free_text"), N_("target_text"), N_("per_1000"), N_("share_title"), N_("hotspots_title"),
+    N_("drug_free_text"), N_("target_text"), N_("per_1000"), N_("share_title"), N_("hotspots_title"), N_("hotspots_title_status"),
     N_("emerging_title"), N_("key_title"), N_("coverage"), N_("no_data_title"), N_("change_list"),
     N_("change_title"),
     N_("legend_toggle"),

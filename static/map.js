@@ -419,6 +419,9 @@
   async function refresh() {
     const base = `province=${encodeURIComponent(cfg.province)}&as_of=${state.asOf}&lang=${cfg.lang}`;
     let data;
+    // "compare with" applies to a status scheme without hot spots: hidden for the other layers
+    const sinceControl = document.getElementById("since-control");
+    if (sinceControl) sinceControl.hidden = !!(state.indicator || state.hotspots);
     try {
       const hot = isHot();
       document.getElementById("how-to-read").hidden = !hot;
@@ -435,13 +438,14 @@
           : `scheme=${state.scheme}&as_of=${state.asOf}` + (state.status ? `&status=${encodeURIComponent(state.status)}` : "");
         data = await getJson(`${cfg.hotspotsUrl}?province=${encodeURIComponent(cfg.province)}&${layer}&lang=${cfg.lang}`, "hotspots");
         values = Object.fromEntries(data.rows.map(r => [r.code, r]));
-        renderLegend(data.legend, data.event ? `${T.hotspots_title}: ${data.event}` : T.hotspots_title);
+        const hotTitle = data.run.method === "join_count" ? T.hotspots_title_status : T.hotspots_title;
+        renderLegend(data.legend, data.event ? `${hotTitle}: ${data.event}` : hotTitle);
         const how = document.getElementById("how-to-read");
         how.querySelector("p").textContent = data.how_to_read;
         how.querySelector(".run").textContent =
           `${data.run.method}, ${data.run.weights}, ${data.run.permutations} perm., seed ${data.run.seed}, FDR ${data.run.fdr}, ${data.run.subject} ${data.run.period || data.run.as_of || ""}`;
         renderRanking(data.rows);
-        data.label = data.event ? `${T.hotspots_title}: ${data.event}` : T.hotspots_title; data.period = data.run.period;
+        data.label = data.event ? `${hotTitle}: ${data.event}` : hotTitle; data.period = data.run.period;
       } else if (state.indicator) {
         data = await getJson(`${cfg.indicatorsUrl}?${base}&indicator=${state.indicator}&classes=${state.classes}&k=${state.k}` +
           (state.rate ? "&rate=1000" : "") + (state.period ? `&period=${state.period}` : ""), "indicators");

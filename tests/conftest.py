@@ -270,6 +270,29 @@ def new_store(folder: Path, name: str = "geoapp"):
     return s
 
 
+DEMO_ZIPS_2025 = ("12_lai_chau.zip", "14_son_la.zip", "15_lao_cai.zip", "68_lam_dong.zip")
+
+
+def demo_app(folder: Path, name: str = "demo"):
+    """The demo instance built in ``folder`` (both unit lists, the pre-2025 layer, four 2025 provinces,
+    the demo records with the demo's seed), public read: the Flask app. Needs ``../shared/data``."""
+    from geoapp import create_app
+    from geoapp.demo.instance import generate_demo
+    from geoapp.ingest import import_boundaries, import_unit_list
+    from geoapp.schemes import load_catalogue
+
+    require("shared data")
+    app = create_app({"DATABASE_URL": db_url(folder, name), "INSTANCE_PATH": str(folder), "SECRET_KEY": "t",
+                      "PUBLIC_READ": True})
+    store = app.extensions["geoapp.store"]
+    import_unit_list(store, "pre2025", SHARED_DATA)
+    import_unit_list(store, "2025", SHARED_DATA)
+    import_boundaries(store, [SHARED_DATA / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"], "pre2025")
+    import_boundaries(store, [SHARED_DATA / "boundaries" / "2025" / z for z in DEMO_ZIPS_2025], "2025")
+    generate_demo(store, load_catalogue(), seed=20250701, data_dir=SHARED_DATA)
+    return app
+
+
 @pytest.fixture(params=["sqlite", "postgis"])
 def each_backend_url(request, tmp_path) -> str:
     """One database URL per backend, whatever pass the suite runs in (PostGIS: see :func:`need`)."""

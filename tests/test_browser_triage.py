@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .browser import serve
-from .conftest import db_url, require
+from .conftest import require
 from .test_browser_map import open_map, page  # noqa: F401  (the small instance's page)
 from .test_map_api import app  # noqa: F401
 
@@ -103,23 +103,9 @@ def test_phone_stacks_map_then_panel(chromium, live_server):
 @pytest.fixture(scope="module")
 def demo_base(tmp_path_factory):
     """The demo instance (both unit lists, the pre-2025 layer, four 2025 provinces), served, public read."""
-    from geoapp import create_app
-    from geoapp.demo.instance import generate_demo
-    from geoapp.ingest import import_boundaries, import_unit_list
-    from geoapp.schemes import load_catalogue
-
-    from .conftest import SHARED_DATA
+    from .conftest import demo_app
     require("shared data", "chromium")
-    folder = tmp_path_factory.mktemp("triage")
-    demo = create_app({"DATABASE_URL": db_url(folder, "tri"), "INSTANCE_PATH": str(folder), "SECRET_KEY": "t",
-                       "PUBLIC_READ": True})
-    store = demo.extensions["geoapp.store"]
-    import_unit_list(store, "pre2025", SHARED_DATA)
-    import_unit_list(store, "2025", SHARED_DATA)
-    import_boundaries(store, [SHARED_DATA / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"], "pre2025")
-    import_boundaries(store, [SHARED_DATA / "boundaries" / "2025" / z for z in
-                              ("12_lai_chau.zip", "14_son_la.zip", "15_lao_cai.zip", "68_lam_dong.zip")], "2025")
-    generate_demo(store, load_catalogue(), seed=20250701, data_dir=SHARED_DATA)
+    demo = demo_app(tmp_path_factory.mktemp("triage"), "tri")
     with serve(demo) as base:
         yield base
 

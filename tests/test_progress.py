@@ -144,3 +144,16 @@ def test_a_whole_edition_export_shows_progress_unless_quiet(tmp_path, two_files)
     assert loud.exit_code == 0 and "exporting every 2025 unit" in loud.stderr
     quiet = runner.invoke(main, ["units", "export", "--edition", "2025", "--out", str(out), "--quiet"], env=env)
     assert quiet.exit_code == 0 and "exporting" not in quiet.stderr and out.stat().st_size > 0
+
+
+def test_a_whole_country_render_shows_progress_unless_quiet(tmp_path, two_files):
+    env = {"GEOAPP_INSTANCE_PATH": str(tmp_path / "instance"), "GEOAPP_LOD_CACHE": "off"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["-q", "boundaries", "import", "--edition", "2025", *two_files], env=env).exit_code == 0
+    out = tmp_path / "all.png"
+    args = ["render", "--edition", "2025", "--province", "all", "--as-of", "2025-12-31", "--out", str(out)]
+    loud = runner.invoke(main, args, env=env)
+    assert loud.exit_code == 0, loud.output
+    assert "rendering every province (png): done in" in loud.stderr and out.read_bytes()[:4] == b"\x89PNG"
+    quiet = runner.invoke(main, ["-q", *args], env=env)
+    assert quiet.exit_code == 0 and "rendering" not in quiet.stderr and "wrote" in quiet.stderr

@@ -15,14 +15,11 @@ from calendar import monthrange
 import pytest
 from markupsafe import escape
 
-from geoapp import create_app
-from geoapp.demo.instance import generate_demo
-from geoapp.ingest import import_boundaries, import_unit_list
 from geoapp.mapview import MapView
 from geoapp.mapview.payloads import province_summary
 from geoapp.schemes import load_catalogue
 
-from .conftest import SHARED_DATA, db_url, require, requires_shared
+from .conftest import SHARED_DATA, demo_app, require, requires_shared
 
 pytestmark = [requires_shared(), pytest.mark.realdata]
 ZIPS_2025 = ["12_lai_chau.zip", "14_son_la.zip", "15_lao_cai.zip", "68_lam_dong.zip"]
@@ -54,17 +51,9 @@ ROWS = _rows()
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     """The demo instance (both unit lists, the pre-2025 layer, four 2025 provinces), public read."""
-    folder = tmp_path_factory.mktemp("published")
-    app = create_app({"DATABASE_URL": db_url(folder, "pub"), "INSTANCE_PATH": str(folder), "SECRET_KEY": "t",
-                      "PUBLIC_READ": True})
-    store = app.extensions["geoapp.store"]
-    import_unit_list(store, "pre2025", SHARED_DATA)
-    import_unit_list(store, "2025", SHARED_DATA)
-    import_boundaries(store, [SHARED_DATA / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"], "pre2025")
-    import_boundaries(store, [SHARED_DATA / "boundaries" / "2025" / z for z in ZIPS_2025], "2025")
-    generate_demo(store, load_catalogue(), seed=20250701, data_dir=SHARED_DATA)
+    app = demo_app(tmp_path_factory.mktemp("published"), "pub")
     client = app.test_client()
-    client.store = store
+    client.store = app.extensions["geoapp.store"]
     return client
 
 

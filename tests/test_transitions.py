@@ -128,21 +128,8 @@ DEMO_Q = f"province=12&{VIEW_Q}"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo instance (both unit lists, the pre-2025 layer, four 2025 provinces), public read."""
-    from geoapp.demo.instance import generate_demo
-    from geoapp.ingest import import_unit_list
-
-    from .conftest import SHARED_DATA
-    require("shared data")
-    folder = tmp_path_factory.mktemp("change")
-    app = create_app({"DATABASE_URL": db_url(folder, "chg"), "INSTANCE_PATH": str(folder), "SECRET_KEY": "t",
-                      "PUBLIC_READ": True})
-    store = app.extensions["geoapp.store"]
-    import_unit_list(store, "pre2025", SHARED_DATA)
-    import_unit_list(store, "2025", SHARED_DATA)
-    import_boundaries(store, [SHARED_DATA / "boundaries" / "pre2025" / "xa_4tinh_truoc2025_xapxi.zip"], "pre2025")
-    import_boundaries(store, [SHARED_DATA / "boundaries" / "2025" / z for z in
-                              ("12_lai_chau.zip", "14_son_la.zip", "15_lao_cai.zip", "68_lam_dong.zip")], "2025")
-    generate_demo(store, CAT, seed=20250701, data_dir=SHARED_DATA)
+    from .conftest import demo_app
+    app = demo_app(tmp_path_factory.mktemp("change"), "chg")
     return app.test_client()
 
 
@@ -266,6 +253,11 @@ def test_map_with_since_shows_the_change_legend_with_counts(chromium, live_serve
     page.dispatch_event("#since", "change")
     page.wait_for_selector("#change-list[hidden]", state="attached")
     assert "since=" not in page.url and errors == []
+    assert page.is_visible("#since-control")
+    page.check("#hotspots")                                            # "compare with" is for a status map only
+    page.wait_for_selector("#since-control", state="hidden")
+    page.uncheck("#hotspots")
+    page.wait_for_selector("#since-control", state="visible")
 
 
 def test_cli_render_since(app, tmp_path, monkeypatch):

@@ -16,6 +16,11 @@ import click
 from .common import edition_option, parse_as_of, pass_ctx
 
 
+#: rough seconds to render one province per format (the whole country: four times as long); only
+#: drives the progress bar's estimate, the real time is printed when it ends
+RENDER_SECONDS = {"png": 1.5, "pdf": 1.5, "html": 1.0, "zip": 3.0, "gpkg": 1.0, "shp.zip": 1.0}
+
+
 @click.command("render")
 @edition_option
 @click.option("--province", required=True, help="Province code, or 'all'.")
@@ -47,8 +52,11 @@ def render_command(ctx, edition, province, scheme, indicator, hotspots, status, 
     if since:
         view = replace(view, since=_since(view, since))
     text = PageText() if fmt == "html" else None
-    data, _, _, alt = service.render(ctx.store, ctx.catalogue, view, fmt, int(dpi), text=text,
-                                     tiles=ctx.settings.get("TILES", "none"))
+    # one opaque call: a bar against an estimate (the whole country takes seconds; a province well under)
+    seconds = RENDER_SECONDS.get(fmt, 3.0) * (1.0 if view.province else 4.0)
+    with ctx.reporter().estimate(f"rendering {view.province or 'every province'} ({fmt})", seconds):
+        data, _, _, alt = service.render(ctx.store, ctx.catalogue, view, fmt, int(dpi), text=text,
+                                         tiles=ctx.settings.get("TILES", "none"))
     Path(out).write_bytes(data)
     click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
     if alt and fmt in service.FIGURES:
