@@ -174,6 +174,22 @@ def test_forms_need_the_csrf_token(app):
     assert client.post("/logout", data={"csrf_token": client.csrf}).status_code == 302
 
 
+def test_the_csrf_token_is_masked_afresh_on_every_page(app):
+    """Pages are gzip-compressed: the CSRF secret must never appear verbatim in one (BREACH), so each page
+    carries it under a new random mask — and every one of those tokens is accepted, a forged one is not."""
+    client = login(app, "admin")
+    pages = [client.get("/about").get_data(as_text=True) for _ in range(3)]
+    tokens = [re.search(r'name="csrf_token" value="([^"]+)"', p).group(1) for p in pages]
+    assert len(set(tokens)) == 3
+    with client.session_transaction() as sess:
+        secret = sess["csrf"]
+    assert all(secret not in p for p in pages)
+    forged = tokens[0][:-2] + ("AA" if tokens[0][-2:] != "AA" else "BB")
+    assert client.post("/logout", data={"csrf_token": forged}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": "\x00"}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": tokens[1]}).status_code == 302
+
+
 def test_api_tokens(app):
     store = app.extensions["geoapp.store"]
     token = access.create_token(store, "viewer12", "script")

@@ -8,6 +8,7 @@ token accepts no form at all — there is no fallback value.
 """
 from __future__ import annotations
 
+import base64
 import hmac
 import secrets
 from urllib.parse import urlparse
@@ -25,9 +26,27 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def csrf_token() -> str:
+    """This session's CSRF secret, masked afresh for every use: ``mask + (mask XOR secret)`` in URL-safe
+    base64. Pages are sent gzip-compressed (:mod:`.compress`) and some echo what the request asked for; a
+    secret repeated verbatim in such a page could be guessed byte by byte from the compressed size
+    (BREACH). Masked, the token's bytes differ on every page while :func:`check_csrf` still recovers it."""
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
+    secret = session["csrf"].encode()
+    mask = secrets.token_bytes(len(secret))
+    return base64.urlsafe_b64encode(mask + bytes(m ^ c for m, c in zip(mask, secret))).decode().rstrip("=")
+
+
+def _unmasked(sent: str) -> bytes:
+    """The secret inside a token from :func:`csrf_token` (``b""`` when it is not one)."""
+    try:
+        raw = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
+    except (ValueError, TypeError):
+        return b""
+    half = len(raw) // 2
+    if not half or len(raw) % 2:
+        return b""
+    return bytes(m ^ c for m, c in zip(raw[:half], raw[half:]))
 
 
 def _origin() -> str:
@@ -85,8 +104,10 @@ def check_csrf() -> None:
     expected = session.get("csrf")
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     # bytes: compare_digest refuses str with non-ASCII characters (a 500 instead of a 400)
+    # the masked token of a page; the bare secret (never sent out by geoapp) is accepted too
     if not (isinstance(expected, str) and expected and sent
-            and hmac.compare_digest(sent.encode(), expected.encode())):
+            and (hmac.compare_digest(_unmasked(sent), expected.encode())
+                 or hmac.compare_digest(sent.encode(), expected.encode()))):
         raise InputError("missing or wrong CSRF token; reload the page and try again",
                          message_vi="thiếu hoặc sai mã CSRF; hãy tải lại trang rồi thử lại")
 
