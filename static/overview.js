@@ -35,10 +35,16 @@
     const units = rep.reduce((n, f) => n + (f.properties.listed || 0), 0);
     return T.coverage.replace("{p}", rep.length).replace("{n}", features.length).replace("{u}", units.toLocaleString(cfg.lang === "en" ? "en" : "vi-VN"));
   }
+  // the drug-free share bands in the reader's number format ("12,5–25 %" in Vietnamese)
+  function shareBands() {
+    const n = new Intl.NumberFormat(cfg.lang === "en" ? "en" : "vi-VN", { maximumFractionDigits: 1 });
+    const b = [0, 12.5, 25, 37.5, 50].map(x => n.format(x));
+    return [`< ${b[1]} %`, `${b[1]}–${b[2]} %`, `${b[2]}–${b[3]} %`, `${b[3]}–${b[4]} %`, `≥ ${b[4]} %`];
+  }
   function legend() {
     const box = document.getElementById("legend");
     const rows = state.scheme === "ma_tuy"
-      ? ["< 12.5 %", "12.5–25 %", "25–37.5 %", "37.5–50 %", "≥ 50 %"].map((t, i) => [GREENS[i], t])
+      ? shareBands().map((t, i) => [GREENS[i], t])
       : ["0", "1", "2–3", "4–7", "≥ 8"].map((t, i) => [REDS[i], t]);
     rows.push(["#eeeeee", T.no_data]);
     const list = el("ul");

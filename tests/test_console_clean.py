@@ -116,3 +116,13 @@ def test_enter_in_the_controls_stays_on_the_page(app, chromium):
         stayed = page.evaluate("window.__stayed === true")
         context.close()
     assert stayed
+
+
+def test_overview_legend_reads_in_the_readers_number_format(app, chromium):
+    """The drug-free share bands: "12,5–25 %" in Vietnamese, "12.5–25 %" in English (it read 12.5 in both)."""
+    with serve(app) as base:
+        page = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        for lang, band in (("vi", "12,5–25 %"), ("en", "12.5–25 %")):
+            page.goto(f"{base}/overview/2025?scheme=ma_tuy&as_of=2025-12-31&lang={lang}")
+            page.wait_for_selector("#map[data-drawn]", state="attached")
+            assert band in page.inner_text("#legend")
