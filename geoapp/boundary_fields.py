@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .csvtext import CODE_WIDTH
 from .errors import Problem
 
 #: unit column → field names seen in the wild (compared case- and underscore-insensitively)
@@ -39,7 +40,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "province_name": ("TenTinh", "ten_tinh", "tinh", "province", "province_name"),
 }
 TEXT_COLUMNS = ("name", "full_name", "name_en", "unit_type", "district_name", "province_name")
-CODE_WIDTH = {"code": 5, "district_code": 3, "province_code": 2}
 _DIGITS = re.compile(r"^\d+(\.0+)?$")
 _REQUIRED_FLAGS = {"code": "--code-field", "name": "--name-field", "province_code": "--province-field"}
 

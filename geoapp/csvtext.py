@@ -63,6 +63,10 @@ def read_csv_text(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
+#: the width of each administrative code column (GSO codes: commune 5, district 3, province 2 digits)
+CODE_WIDTH = {"code": 5, "district_code": 3, "province_code": 2}
+
+
 def pad_codes(values: pd.Series, width: int, path: Path, column: str) -> pd.Series:
     """Zero-pad code text ("3388", "3388.0" → "03388"); refuse anything that is not a code."""
     def pad(value):

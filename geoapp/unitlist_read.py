@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .csvtext import clean_text, pad_codes, read_csv_text
+from .csvtext import CODE_WIDTH, clean_text, pad_codes, read_csv_text
 from .errors import InputError
 from .names import fold
 from .unitlist_match import match_2025
@@ -33,7 +33,6 @@ from .unitlist_match import match_2025
 #: columns returned by :func:`geoapp.unitlists.read_unit_list`, in this order
 LIST_COLUMNS = ("code", "name", "full_name", "name_en", "unit_type", "district_code",
                 "district_name", "province_code", "province_name", "area_km2", "population")
-CODE_WIDTH = {"code": 5, "district_code": 3, "province_code": 2}
 
 PRE2025_LIST = Path("units") / "xa_truoc2025_gso_2025-06-30.csv"
 LIST_2025 = Path("units") / "xa_2025_sapnhap.csv"

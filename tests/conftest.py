@@ -270,6 +270,18 @@ def new_store(folder: Path, name: str = "geoapp"):
     return s
 
 
+def load_unit_lists(store, lists: dict):
+    """Store official unit lists ``{edition: DataFrame(code, name, …, province_code, province_name)}``, one
+    batch per edition, as ``geoapp units import-list`` would; returns ``store``."""
+    from geoapp.store.base import BatchInfo
+
+    for edition, units in lists.items():
+        with store.transaction() as tx:
+            batch = store.add_batch(tx, BatchInfo("unit_list", edition, "test", "", "t", len(units)))
+            store.upsert_unit_list(tx, edition, units, dict(zip(units.province_code, units.province_name)), batch)
+    return store
+
+
 DEMO_ZIPS_2025 = ("12_lai_chau.zip", "14_son_la.zip", "15_lao_cai.zip", "68_lam_dong.zip")
 
 

@@ -14,10 +14,9 @@ from geoapp.imports import STATUS_HEADERS, Collector, StatusVocabulary, UnitReso
 from geoapp.names import district_readings, unit_readings
 from geoapp.records import import_indicator_file, import_status_file
 from geoapp.schemes import load_catalogue
-from geoapp.store.base import BatchInfo
 from geoapp.tables import is_footer_label, is_totals_label, read_table
 
-from .conftest import SHARED_DATA, new_store, requires_shared
+from .conftest import SHARED_DATA, load_unit_lists, new_store, requires_shared
 
 CAT = load_catalogue()
 COLUMNS = ["code", "name", "full_name", "unit_type", "district_code", "district_name", "province_code",
@@ -50,12 +49,7 @@ def resolver():
 
 @pytest.fixture
 def store(store):
-    for edition, rows in (("pre2025", PRE), ("2025", NEW)):
-        units = _units(rows)
-        with store.transaction() as tx:
-            batch = store.add_batch(tx, BatchInfo("unit_list", edition, "test", "", "t", len(units)))
-            store.upsert_unit_list(tx, edition, units, dict(zip(units.province_code, units.province_name)), batch)
-    return store
+    return load_unit_lists(store, {"pre2025": _units(PRE), "2025": _units(NEW)})
 
 
 def resolve(resolver, name="", district="", code="", province=""):

@@ -208,3 +208,17 @@ def test_standalone_hot_spot_file_carries_its_clusters(instance):
     inline = config["inline"]["hotspots"]
     assert inline["run"]["statuses"] == ["khong_ma_tuy"]
     assert hot_codes(inline) and hot_codes(inline) <= {code_of(r, c) for r, c in DRUG_FREE}
+
+
+def test_a_hot_spot_pack_runs_the_statistic_once(instance, monkeypatch):
+    """The pack's table columns, figure and ranking share one run (999 permutations of a country take
+    seconds): without the memo in ``compose.run_view_hotspots`` it ran twice."""
+    from geoapp.briefing import compose
+
+    app, _ = instance
+    calls = []
+    real = compose.run_hotspots
+    monkeypatch.setattr(compose, "run_hotspots", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
+    resp = app.test_client().get("/export/2025/12.zip?scheme=antt&as_of=2025-11-30&hotspots=1")
+    assert resp.status_code == 200, resp.data[:200]
+    assert len(calls) == 1

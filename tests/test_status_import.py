@@ -11,7 +11,8 @@ from geoapp.errors import StoreError, ValidationError
 from geoapp.records import (current_statuses, export_statuses, import_indicator_file, import_status_file,
                             rollback, template, unit_history)
 from geoapp.schemes import load_catalogue
-from geoapp.store.base import BatchInfo
+
+from .conftest import load_unit_lists
 
 CAT = load_catalogue()
 PRE = [  # code, name, full_name, district, province code, province
@@ -33,12 +34,7 @@ def _units(rows):
 
 @pytest.fixture
 def store(store):
-    for edition, rows in (("pre2025", PRE), ("2025", NEW)):
-        units = _units(rows)
-        with store.transaction() as tx:
-            batch = store.add_batch(tx, BatchInfo("unit_list", edition, "test", "", "t", len(units)))
-            store.upsert_unit_list(tx, edition, units, dict(zip(units.province_code, units.province_name)), batch)
-    return store
+    return load_unit_lists(store, {"pre2025": _units(PRE), "2025": _units(NEW)})
 
 
 def to_cp1258(text: str) -> bytes:

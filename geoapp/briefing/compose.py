@@ -12,6 +12,10 @@ Trip-wires:
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+from threading import Lock
+from weakref import WeakKeyDictionary
+
 import pandas as pd
 
 from ..columns import parse_period
@@ -63,9 +67,29 @@ def view_hotspot_options(view: MapView) -> dict:
     return {"scheme": view.scheme, "as_of": view.as_of, "status": view.status}
 
 
+#: the last few hot-spot runs of each store (held weakly), by data version, catalogue and view: one export
+#: asks for them more than once (the table's columns, then the figure and its ranking), and 999
+#: permutations of the country take seconds
+_RUNS: "WeakKeyDictionary[Store, OrderedDict]" = WeakKeyDictionary()
+_RUNS_LOCK = Lock()
+_RUNS_KEPT = 4
+
+
 def run_view_hotspots(store: Store, catalogue: Catalogue, view: MapView):
-    """``(frame, run)`` of the view's hot spots: Gi* of its indicator, or the join count of its scheme."""
-    return run_hotspots(store, catalogue, view.edition, view.province, **view_hotspot_options(view))
+    """``(frame, run)`` of the view's hot spots: Gi* of its indicator, or the join count of its scheme.
+    Computed once per store data version, catalogue and view (the frame handed out is a copy)."""
+    options = view_hotspot_options(view)
+    key = (store.data_version(), id(catalogue), view.edition, view.province, tuple(sorted(options.items())))
+    with _RUNS_LOCK:
+        hit = _RUNS.get(store, {}).get(key)
+    if hit is None:
+        hit = run_hotspots(store, catalogue, view.edition, view.province, **options)
+        with _RUNS_LOCK:
+            runs = _RUNS.setdefault(store, OrderedDict())
+            runs[key] = hit
+            while len(runs) > _RUNS_KEPT:
+                runs.popitem(last=False)
+    return hit[0].copy(), hit[1]
 
 
 def with_hotspots(store: Store, catalogue: Catalogue, view: MapView, data: tuple) -> tuple:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import NotFoundError, StoreError
 from .clock import now as _now
-from .postgis_sql import COLLATE_C as _C, plain
+from .postgis_sql import COLLATE_C as _C, Filters, plain
 
 
 class PostGISCrosswalkMixin:
@@ -50,17 +50,9 @@ class PostGISCrosswalkMixin:
         sql = ("SELECT from_edition, to_edition, old_code, new_code, is_split, old_name, new_name, old_province,"
                " new_province, weight, method, raw_share, coverage, weights_at, source, source_sha256, batch_id"
                " FROM crosswalk WHERE from_edition = :f AND to_edition = :t")
-        params: dict = {"f": from_edition, "t": to_edition}
-        if old_codes is not None:
-            sql += " AND old_code = ANY(CAST(:oc AS text[]))"
-            params["oc"] = [str(c) for c in old_codes]
-        if new_codes is not None:
-            sql += " AND new_code = ANY(CAST(:nc AS text[]))"
-            params["nc"] = [str(c) for c in new_codes]
-        if new_province:
-            sql += " AND new_province = :np"
-            params["np"] = str(new_province)
-        frame = self._frame(sql + f" ORDER BY new_code {_C}, old_code {_C}", params)
+        q = (Filters(sql, {"f": from_edition, "t": to_edition}).within("old_code", old_codes)
+             .within("new_code", new_codes).where("new_province", new_province and str(new_province)))
+        frame = self._frame(q.sql + f" ORDER BY new_code {_C}, old_code {_C}", q.params)
         frame["is_split"] = frame["is_split"].astype(bool)
         for col in ("weight", "raw_share", "coverage"):
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")

@@ -16,7 +16,7 @@ from ..errors import NotFoundError
 from .clock import now as _now
 from .base import BatchInfo
 from .common import check_rollback, require_user
-from .postgis_sql import COLLATE_C as _C, plain
+from .postgis_sql import COLLATE_C as _C, Filters, plain
 
 
 class PostGISRecordsMixin:
@@ -68,39 +68,20 @@ class PostGISRecordsMixin:
                " u.province_code, b.state AS batch_state"
                " FROM status_records r JOIN units u ON u.edition = r.edition AND u.code = r.code"
                " JOIN import_batches b ON b.id = r.batch_id WHERE r.edition = :e")
-        params: dict = {"e": edition}
         if not include_rolled_back:
             sql += " AND b.state = 'active'"
-        if province:
-            sql += " AND u.province_code = :p"
-            params["p"] = str(province)
-        if scheme:
-            sql += " AND r.scheme = :s"
-            params["s"] = scheme
-        if codes is not None:
-            sql += " AND r.code = ANY(CAST(:codes AS text[]))"
-            params["codes"] = [str(c) for c in codes]
-        if as_of:
-            sql += " AND r.valid_from <= :as_of"
-            params["as_of"] = plain(as_of)
-        return self._frame(sql + f" ORDER BY r.code {_C}, r.scheme {_C}, r.valid_from {_C}, r.id", params)
+        q = (Filters(sql, {"e": edition}).where("u.province_code", province and str(province))
+             .where("r.scheme", scheme).within("r.code", codes).where("r.valid_from", as_of, "<="))
+        return self._frame(q.sql + f" ORDER BY r.code {_C}, r.scheme {_C}, r.valid_from {_C}, r.id", q.params)
 
     def indicator_values(self, edition, *, province=None, indicator=None, codes=None):
         sql = ("SELECT v.id, v.code, v.indicator, v.period, v.period_start, v.period_end, v.value, v.source,"
                " v.note, v.recorded_by, v.recorded_at, v.batch_id, v.row_number, v.is_demo, u.province_code"
                " FROM indicator_values v JOIN units u ON u.edition = v.edition AND u.code = v.code"
                " JOIN import_batches b ON b.id = v.batch_id AND b.state = 'active' WHERE v.edition = :e")
-        params: dict = {"e": edition}
-        if province:
-            sql += " AND u.province_code = :p"
-            params["p"] = str(province)
-        if indicator:
-            sql += " AND v.indicator = :i"
-            params["i"] = indicator
-        if codes is not None:
-            sql += " AND v.code = ANY(CAST(:codes AS text[]))"
-            params["codes"] = [str(c) for c in codes]
-        return self._frame(sql + f" ORDER BY v.code {_C}, v.indicator {_C}, v.period_start {_C}, v.id", params)
+        q = (Filters(sql, {"e": edition}).where("u.province_code", province and str(province))
+             .where("v.indicator", indicator).within("v.code", codes))
+        return self._frame(q.sql + f" ORDER BY v.code {_C}, v.indicator {_C}, v.period_start {_C}, v.id", q.params)
 
     def batch(self, batch_id):
         frame = self._frame("SELECT * FROM import_batches WHERE id = :id", {"id": int(batch_id)})

@@ -8,13 +8,11 @@ returns how many it changed — a pair it does not find is silently skipped.
 """
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from ..errors import NotFoundError, StoreError
 from .clock import now as _now
-from .sqlite_sql import plain
+from .sqlite_sql import Filters, plain
 
 
 class SQLiteCrosswalkMixin:
@@ -44,17 +42,9 @@ class SQLiteCrosswalkMixin:
         sql = ("SELECT from_edition, to_edition, old_code, new_code, is_split, old_name, new_name, old_province,"
                " new_province, weight, method, raw_share, coverage, weights_at, source, source_sha256, batch_id"
                " FROM crosswalk WHERE from_edition=? AND to_edition=?")
-        params: list = [from_edition, to_edition]
-        if old_codes is not None:
-            sql += " AND old_code IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(old_codes)))
-        if new_codes is not None:
-            sql += " AND new_code IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(new_codes)))
-        if new_province:
-            sql += " AND new_province=?"
-            params.append(new_province)
-        frame = self._frame(sql + " ORDER BY new_code, old_code", params)
+        q = (Filters(sql, from_edition, to_edition).within("old_code", old_codes).within("new_code", new_codes)
+             .where("new_province", new_province))
+        frame = self._frame(q.sql + " ORDER BY new_code, old_code", q.params)
         frame["is_split"] = frame["is_split"].astype(bool)
         for col in ("weight", "raw_share", "coverage"):
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")

@@ -15,7 +15,7 @@ from ..errors import NotFoundError
 from .clock import now as _now
 from .base import BatchInfo
 from .common import check_rollback, require_user
-from .sqlite_sql import plain
+from .sqlite_sql import Filters, plain
 
 
 class SQLiteRecordsMixin:
@@ -60,39 +60,19 @@ class SQLiteRecordsMixin:
                " u.province_code, b.state AS batch_state"
                " FROM status_records r JOIN units u ON u.edition=r.edition AND u.code=r.code"
                " JOIN import_batches b ON b.id=r.batch_id WHERE r.edition=?")
-        params: list = [edition]
         if not include_rolled_back:
             sql += " AND b.state='active'"
-        if province:
-            sql += " AND u.province_code=?"
-            params.append(province)
-        if scheme:
-            sql += " AND r.scheme=?"
-            params.append(scheme)
-        if codes is not None:
-            sql += " AND r.code IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(codes)))
-        if as_of:
-            sql += " AND r.valid_from <= ?"
-            params.append(as_of)
-        return self._frame(sql + " ORDER BY r.code, r.scheme, r.valid_from, r.id", params)
+        q = (Filters(sql, edition).where("u.province_code", province).where("r.scheme", scheme)
+             .within("r.code", codes).where("r.valid_from", as_of, "<="))
+        return self._frame(q.sql + " ORDER BY r.code, r.scheme, r.valid_from, r.id", q.params)
 
     def indicator_values(self, edition, *, province=None, indicator=None, codes=None):
         sql = ("SELECT v.id, v.code, v.indicator, v.period, v.period_start, v.period_end, v.value, v.source,"
                " v.note, v.recorded_by, v.recorded_at, v.batch_id, v.row_number, v.is_demo, u.province_code"
                " FROM indicator_values v JOIN units u ON u.edition=v.edition AND u.code=v.code"
                " JOIN import_batches b ON b.id=v.batch_id AND b.state='active' WHERE v.edition=?")
-        params: list = [edition]
-        if province:
-            sql += " AND u.province_code=?"
-            params.append(province)
-        if indicator:
-            sql += " AND v.indicator=?"
-            params.append(indicator)
-        if codes is not None:
-            sql += " AND v.code IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(codes)))
-        return self._frame(sql + " ORDER BY v.code, v.indicator, v.period_start, v.id", params)
+        q = Filters(sql, edition).where("u.province_code", province).where("v.indicator", indicator).within("v.code", codes)
+        return self._frame(q.sql + " ORDER BY v.code, v.indicator, v.period_start, v.id", q.params)
 
     def batch(self, batch_id):
         frame = self._frame("SELECT * FROM import_batches WHERE id=?", (batch_id,))
