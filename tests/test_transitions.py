@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 
 import pandas as pd
@@ -302,3 +303,20 @@ def test_standalone_file_and_pack_carry_the_change(app):
     readme = pack.read("README.txt").decode("utf-8")
     assert "Relapsed (converted, key again): 1" in readme and "Newly key: 1" in readme
     assert any(n.endswith("_2025-12-31_2026-03-01.pdf") for n in pack.namelist())
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_the_pdf_legend_counts_are_the_apis(demo, tmp_path):
+    """One figure, one number: each change class's count in the PDF legend is the API's (and the page's,
+    which draws the API's legend)."""
+    require("poppler")
+    api = demo.get(f"/api/v1/pre2025/statuses?{DEMO_Q}&lang=en").get_json()
+    path = tmp_path / "c.pdf"
+    path.write_bytes(demo.get(f"/export/pre2025/12.pdf?{VIEW_Q}&lang=en").data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    shown = [r for r in api["legend"] if r["units"]]
+    assert shown
+    for row in shown:
+        assert re.search(re.escape(row["label"]) + r"\s+" + str(row["units"]) + r"\b", text), row
+    assert f"Total: {api['units']} communes" in text
